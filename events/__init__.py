@@ -1,0 +1,1 @@
+"""The domain of replay: posts, events and the append-only log they live in."""

@@ -1,0 +1,35 @@
+"""The input formats `replay ingest` knows, by name, and how `--format auto` picks one."""
+
+from __future__ import annotations
+
+from events.errors import InputError
+from events.ingest import jsonl
+from events.ingest.base import Importer
+from events.ingest.document import Document
+
+IMPORTERS: dict[str, Importer] = {
+    module.name: module  # type: ignore[misc]
+    for module in (jsonl,)
+}
+"""Every importer by name, in the order `auto` tries them; plain-text articles come last."""
+
+AUTO = "auto"
+
+
+def names() -> list[str]:
+    """The values --format accepts."""
+    return [AUTO, *IMPORTERS]
+
+
+def choose(document: Document, format_name: str = AUTO) -> Importer:
+    """The importer for `document`: the one named, or the first whose sniff recognises it."""
+    if format_name != AUTO:
+        try:
+            return IMPORTERS[format_name]
+        except KeyError:
+            known = ", ".join(names())
+            raise InputError(document.name, f"unknown format {format_name!r} (known: {known})") from None
+    for importer in IMPORTERS.values():
+        if importer.sniff(document):
+            return importer
+    raise InputError(document.name, "cannot tell the format; name it with --format")

@@ -1,0 +1,382 @@
+"""The event log: one append-only SQLite file, indexed by time and sealed by a hash chain."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+
+from attrs import frozen
+
+from events.codec import (
+    Row,
+    chain_hash,
+    entry_from_row,
+    event_id,
+    event_row,
+    post_body,
+)
+from events.errors import LogError
+from events.model import GENESIS, Entry, Event, from_micros, to_micros
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
+BATCH = 4096
+_LOOKUP_CHUNK = 900  # stays under SQLite's limit on bound parameters
+
+_SCHEMA = f"""
+CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY,
+    id          BLOB    NOT NULL UNIQUE,
+    kind        TEXT    NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    precision   TEXT    NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    body        TEXT    NOT NULL,
+    hash        BLOB    NOT NULL
+);
+CREATE INDEX events_by_time ON events (occurred_at, seq);
+CREATE TABLE ingests (
+    recorded_at INTEGER NOT NULL,
+    first_seq   INTEGER NOT NULL,
+    last_seq    INTEGER NOT NULL,
+    sources     TEXT    NOT NULL,
+    kinds       TEXT    NOT NULL
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE is refused'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE is refused'); END;
+CREATE TRIGGER ingests_no_update BEFORE UPDATE ON ingests
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE is refused'); END;
+CREATE TRIGGER ingests_no_delete BEFORE DELETE ON ingests
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE is refused'); END;
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+_COLUMNS = "seq, id, kind, occurred_at, precision, recorded_at, body, hash"
+
+
+@frozen(kw_only=True)
+class Restored:
+    """An event read back from an export: it keeps the time it was first recorded."""
+
+    event: Event
+    recorded_at: datetime
+
+
+@frozen(kw_only=True)
+class AppendResult:
+    """What an append did: how many events it was given, added, and found already present."""
+
+    found: int
+    new: int
+    present: int
+    head: str
+
+
+@frozen(kw_only=True)
+class Span:
+    """The first and last `occurred_at` in a log."""
+
+    first: datetime
+    last: datetime
+
+
+@frozen(kw_only=True)
+class Verification:
+    """The result of checking every hash: intact, or the first position that is not."""
+
+    checked: int
+    first_bad: int | None = None
+    reason: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        """True when every entry and link of the chain checked out."""
+        return self.first_bad is None
+
+
+@frozen(kw_only=True)
+class Summary:
+    """What `replay log info` shows: size, time span, what went in, and the head."""
+
+    count: int
+    span: Span | None
+    sources: dict[str, int]
+    kinds: dict[str, int]
+    ingests: int
+    head: str
+
+
+class Log:
+    """An open event log. Appends are atomic batches at the end; nothing is changed in place."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False, readonly: bool = False) -> Log:
+        """Open the log at `path`; with `create`, make an empty one if the file does not exist."""
+        path = Path(path)
+        exists = path.exists()
+        if path.is_dir():
+            raise LogError(f"{path}: is a directory, not a log")
+        if not exists and not create:
+            raise LogError(f"{path}: no such log")
+        if exists and path.stat().st_size == 0 and not create:
+            raise LogError(f"{path}: is empty, not a log")
+        uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=0.5, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LogError(f"{path}: cannot open: {exc}") from exc
+        log = cls(db, path)
+        try:
+            log._prepare(fresh=not exists or path.stat().st_size == 0, readonly=readonly)
+        except BaseException:
+            db.close()
+            raise
+        return log
+
+    def _prepare(self, *, fresh: bool, readonly: bool) -> None:
+        try:
+            if fresh and not readonly:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
+            app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise LogError(f"{self.path}: not a replay log ({exc})") from exc
+        if app_id != APPLICATION_ID:
+            raise LogError(f"{self.path}: not a replay log")
+        if version > SCHEMA_VERSION:
+            raise LogError(
+                f"{self.path}: log schema {version} is newer than this replay "
+                f"understands ({SCHEMA_VERSION}); upgrade replay"
+            )
+        self._db.execute("PRAGMA synchronous = NORMAL")
+
+    def close(self) -> None:
+        """Close the file."""
+        self._db.close()
+
+    def __enter__(self) -> Log:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """How many entries the log holds (positions are dense, so the last position)."""
+        row = self._db.execute("SELECT max(seq) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def head(self) -> str:
+        """The hash of the last entry, which names the whole log; GENESIS when it is empty."""
+        return self._head_bytes().hex()
+
+    def _head_bytes(self) -> bytes:
+        row = self._db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return bytes.fromhex(GENESIS) if row is None else bytes(row[0])
+
+    def span(self) -> Span | None:
+        """The earliest and latest `occurred_at`, from the time index; None when empty."""
+        first = self._db.execute("SELECT min(occurred_at) FROM events").fetchone()[0]
+        if first is None:
+            return None
+        last = self._db.execute("SELECT max(occurred_at) FROM events").fetchone()[0]
+        return Span(first=from_micros(first), last=from_micros(last))
+
+    def summary(self) -> Summary:
+        """Count, span, sources, kinds and head, read from the ingest records, not the events."""
+        sources: Counter[str] = Counter()
+        kinds: Counter[str] = Counter()
+        ingests = 0
+        for source_json, kinds_json in self._db.execute("SELECT sources, kinds FROM ingests"):
+            ingests += 1
+            sources.update(json.loads(source_json))
+            kinds.update(json.loads(kinds_json))
+        return Summary(
+            count=self.count(),
+            span=self.span(),
+            sources=dict(sources),
+            kinds=dict(kinds),
+            ingests=ingests,
+            head=self.head(),
+        )
+
+    def get(self, seq: int) -> Entry:
+        """The entry at position `seq`."""
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            raise LogError(f"{self.path}: no entry at position {seq}")
+        return entry_from_row(row, self._hash_before(seq))
+
+    def _hash_before(self, seq: int) -> bytes:
+        row = self._db.execute("SELECT hash FROM events WHERE seq = ?", (seq - 1,)).fetchone()
+        return bytes.fromhex(GENESIS) if row is None else bytes(row[0])
+
+    def entries(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[Entry]:
+        """Entries in log order, optionally only those that occurred in [since, until)."""
+        where, params = _time_filter(since, until)
+        cursor = self._db.execute(f"SELECT {_COLUMNS} FROM events {where} ORDER BY seq", params)
+        last_seq, last_hash = 0, bytes.fromhex(GENESIS)
+        for row in cursor:
+            seq = row[0]
+            prev = last_hash if seq == last_seq + 1 else self._hash_before(seq)
+            yield entry_from_row(row, prev)
+            last_seq, last_hash = seq, row[7]
+
+    def rows_by_time(
+        self, since_us: int | None = None, until_us: int | None = None, after_seq: int = 0
+    ) -> Iterator[Row]:
+        """Stored rows in (occurred_at, seq) order over [since_us, until_us), streamed.
+
+        `after_seq` skips rows at exactly `since_us` with a position at or before it, so a reader
+        can resume just after the last row it saw.
+        """
+        clauses, params = [], []
+        if since_us is not None:
+            clauses.append("(occurred_at > ? OR (occurred_at = ? AND seq > ?))")
+            params += [since_us, since_us, after_seq]
+        if until_us is not None:
+            clauses.append("occurred_at < ?")
+            params.append(until_us)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"SELECT {_COLUMNS} FROM events INDEXED BY events_by_time {where} "
+        yield from self._db.execute(sql + "ORDER BY occurred_at, seq", params)
+
+    def window(self, since: datetime, until: datetime) -> Iterator[Entry]:
+        """Entries that occurred in [since, until), in time order."""
+        for row in self.rows_by_time(to_micros(since), to_micros(until)):
+            yield entry_from_row(row, self._hash_before(row[0]))
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def verify(self, on_progress: Callable[[int], None] | None = None) -> Verification:
+        """Recompute every id and hash and the chain; name the first position that fails."""
+        prev = bytes.fromhex(GENESIS)
+        expected_seq = 1
+        checked = 0
+        for row in self._db.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq"):
+            seq = row[0]
+            if seq != expected_seq:
+                return Verification(checked=checked, first_bad=expected_seq, reason="missing")
+            try:
+                entry = entry_from_row(row, prev)
+            except Exception as exc:
+                return Verification(checked=checked, first_bad=seq, reason=f"unreadable: {exc}")
+            if event_id(entry.event) != entry.id:
+                return Verification(checked=checked, first_bad=seq, reason="id does not match")
+            if chain_hash(prev, row[:7]) != row[7]:
+                return Verification(checked=checked, first_bad=seq, reason="hash does not match")
+            prev = row[7]
+            expected_seq += 1
+            checked += 1
+            if on_progress is not None and checked % 65536 == 0:
+                on_progress(checked)
+        return Verification(checked=checked)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def append(
+        self,
+        items: Iterable[Event | Restored],
+        *,
+        now: Callable[[], datetime] | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> AppendResult:
+        """Append the events not already in the log, in order, in one transaction.
+
+        An event whose id the log already holds is skipped, so ingesting the same input twice
+        appends nothing. If anything fails, including the iterator, nothing is appended.
+        """
+        recorded_us = to_micros((now or _utc_now)())
+        found = new = 0
+        kinds: Counter[str] = Counter()
+        sources: Counter[str] = Counter()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise LogError(f"{self.path}: locked by another writer ({exc})") from exc
+        try:
+            seq = self.count()
+            first_seq = seq + 1
+            prev = self._head_bytes()
+            iterator = iter(items)
+            while batch := list(islice(iterator, BATCH)):
+                found += len(batch)
+                rows: list[Row] = []
+                prepared = [_prepare(item, recorded_us) for item in batch]
+                known = self._known_ids([id_ for id_, *_ in prepared])
+                for id_, event, body, at_us in prepared:
+                    if id_ in known:
+                        continue
+                    known.add(id_)
+                    seq += 1
+                    row = event_row(event, body, id_, seq, at_us, prev)
+                    prev = row[7]
+                    rows.append(row)
+                    kinds[row[2]] += 1
+                    sources[event.post.source.path] += 1
+                self._db.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+                new += len(rows)
+                if on_progress is not None:
+                    on_progress(found)
+            if new:
+                self._db.execute(
+                    "INSERT INTO ingests VALUES (?, ?, ?, ?, ?)",
+                    (recorded_us, first_seq, seq, json.dumps(sources), json.dumps(kinds)),
+                )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return AppendResult(found=found, new=new, present=found - new, head=prev.hex())
+
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        known: set[str] = set()
+        for start in range(0, len(ids), _LOOKUP_CHUNK):
+            chunk = [bytes.fromhex(id_) for id_ in ids[start : start + _LOOKUP_CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            cursor = self._db.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            known.update(bytes(row[0]).hex() for row in cursor)
+        return known
+
+
+def _prepare(item: Event | Restored, recorded_us: int) -> tuple[str, Event, str, int]:
+    if isinstance(item, Restored):
+        event, recorded_us = item.event, to_micros(item.recorded_at)
+    else:
+        event = item
+    body = post_body(event.post)
+    return event_id(event), event, body, recorded_us
+
+
+def _time_filter(since: datetime | None, until: datetime | None) -> tuple[str, list[int]]:
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("occurred_at >= ?")
+        params.append(to_micros(since))
+    if until is not None:
+        clauses.append("occurred_at < ?")
+        params.append(to_micros(until))
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
