@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from events.errors import InputError
-from events.ingest import jsonl
+from events.ingest import (
+    jsonl,
+)
 from events.ingest.base import Importer
 from events.ingest.document import Document
 
-IMPORTERS: dict[str, Importer] = {
-    module.name: module  # type: ignore[misc]
-    for module in (jsonl,)
-}
-"""Every importer by name, in the order `auto` tries them; plain-text articles come last."""
+# The order `auto` tries them in: the most specific first, plain-text articles last.
+_ORDER: tuple[Importer, ...] = (
+    jsonl,  # type: ignore[assignment]
+)
+IMPORTERS: dict[str, Importer] = {importer.name: importer for importer in _ORDER}
+"""Every importer by name."""
 
 AUTO = "auto"
 
