@@ -45,9 +45,9 @@ class Document:
             raise InputError(path, "no such file") from None
         except OSError as exc:
             raise InputError(path, f"cannot read: {exc.strerror}") from None
-        size = file.stat().st_size
+        size: int | None = file.stat().st_size
         if path.endswith(".gz"):
-            raw = gzip.open(raw, "rb")  # type: ignore[assignment]
+            raw = gzip.open(raw, "rb")  # type: ignore[assignment]  # noqa: SIM115 (closed by chunks())
             size = None
         try:
             return cls(path, raw, size)
@@ -88,7 +88,11 @@ class Document:
         pending = ""
         for chunk in self.chunks():
             if b"\x00" in chunk:
-                line = number + 1 + (pending + chunk[: chunk.index(b"\x00")].decode(errors="replace")).count("\n")
+                line = (
+                    number
+                    + 1
+                    + (pending + chunk[: chunk.index(b"\x00")].decode(errors="replace")).count("\n")
+                )
                 raise InputError(self.name, "binary data (a NUL byte), not text", line)
             try:
                 text = pending + decoder.decode(chunk)

@@ -11,7 +11,7 @@ from events.ingest.document import Document
 
 # The order `auto` tries them in: the most specific first, plain-text articles last.
 _ORDER: tuple[Importer, ...] = (
-    jsonl,  # type: ignore[assignment]
+    jsonl,
 )
 IMPORTERS: dict[str, Importer] = {importer.name: importer for importer in _ORDER}
 """Every importer by name."""

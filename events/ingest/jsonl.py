@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from events.codec import CodecError, event_id, import_record
+from events.codec import event_id, import_record
 from events.ingest.base import Item, Level, Notice
 from events.ingest.document import Document
 from events.store import Restored
@@ -39,6 +39,3 @@ def read(document: Document) -> Iterator[Item]:
             yield Notice(level=Level.BAD, path=document.name, line=number, message=message)
             continue
         yield event if recorded_at is None else Restored(event=event, recorded_at=recorded_at)
-
-
-__all__ = ["CodecError", "name", "read", "sniff"]
