@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from events.errors import InputError
 from events.ingest import (
+    article,
     jsonl,
 )
 from events.ingest.base import Importer
@@ -12,6 +13,7 @@ from events.ingest.document import Document
 # The order `auto` tries them in: the most specific first, plain-text articles last.
 _ORDER: tuple[Importer, ...] = (
     jsonl,
+    article,
 )
 IMPORTERS: dict[str, Importer] = {importer.name: importer for importer in _ORDER}
 """Every importer by name."""
