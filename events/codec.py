@@ -7,9 +7,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import cattrs
+from attrs import frozen
 
-from events.model import Entry, Event, Kind, Post, Precision, from_micros, to_micros
+from events.model import Author, Entry, Event, Kind, Post, Precision, Source, from_micros, to_micros
 
 Row = tuple[int, bytes, str, int, str, int, str, bytes]
 """A stored entry: (seq, id, kind, occurred_at µs, precision, recorded_at µs, body, hash)."""
@@ -38,29 +40,21 @@ def parse_time(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _strict_str(value: Any, _: type) -> str:
-    if not isinstance(value, str):
-        raise CodecError(f"expected a string, got {type(value).__name__}")
+def _as_is(value: Any, _: type) -> Any:
+    # The model's validators check every field's type with a clear message; converting here
+    # (cattrs' default would turn 5 into "5") would hide a wrong type instead.
     return value
 
 
-def _strict_int(value: Any, _: type) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise CodecError(f"expected an integer, got {type(value).__name__}")
-    return value
-
-
-def _str_tuple(value: Any, _: type) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-        raise CodecError(f"expected a list of strings, got {value!r}")
-    return tuple(value)
+def _list_as_tuple(value: Any, _: type) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=False)
-    converter.register_structure_hook(str, _strict_str)
-    converter.register_structure_hook(int, _strict_int)
-    converter.register_structure_hook_func(lambda cls: cls == tuple[str, ...], _str_tuple)
+    converter = cattrs.Converter(forbid_extra_keys=False, detailed_validation=False)
+    converter.register_structure_hook(str, _as_is)
+    converter.register_structure_hook(int, _as_is)
+    converter.register_structure_hook_func(lambda cls: cls == tuple[str, ...], _list_as_tuple)
     converter.register_unstructure_hook(datetime, format_time)
     converter.register_structure_hook(datetime, lambda value, _: parse_time(value))
     return converter
@@ -73,9 +67,12 @@ _dump_post = converter.get_unstructure_hook(Post)
 _load_post = converter.get_structure_hook(Post)
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """The one JSON spelling of `value`: sorted keys, no spaces, UTF-8 text as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def post_body(post: Post) -> str:
@@ -97,10 +94,12 @@ def structure_post(raw: Any) -> Post:
 
 
 def describe(exc: BaseException, root: str) -> str:
-    """One line for a structuring failure: the first field at fault and why."""
-    if isinstance(exc, cattrs.BaseValidationError):
-        messages = cattrs.transform_error(exc, path=root)
-        return messages[0] if messages else str(exc)
+    """One line for a structuring failure: the field at fault and why."""
+    if isinstance(exc, KeyError):
+        return f"{root}: missing field {exc.args[0]!r}"
+    if isinstance(exc, AttributeError | TypeError) and "must be" not in str(exc):
+        # A list or a null where an object belongs fails inside the generated code.
+        return f"{root}: a field that must be a JSON object is not one ({exc})"
     return f"{root}: {exc}"
 
 
@@ -113,14 +112,21 @@ def event_id(event: Event, body: str | None = None) -> str:
     """
     post = event.post
     if post.id is not None:
-        identity: list[Any] = [event.kind.value, post.platform, post.id]
+        identity = f"{event.kind.value}\n{post.platform}\n{post.id}"
         if event.kind is Kind.EDITED:
-            identity.append(to_micros(event.occurred_at))
+            identity += f"\n{to_micros(event.occurred_at)}"
     else:
         content = _dump_post(post)
         del content["source"]
-        identity = [event.kind.value, to_micros(event.occurred_at), event.precision.value, content]
-    return hashlib.sha256(canonical_json(identity).encode()).hexdigest()
+        identity = canonical_json(
+            [event.kind.value, to_micros(event.occurred_at), event.precision.value, content]
+        )
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def id_key(id_: bytes) -> int:
+    """The first 8 bytes of an id as a signed integer: the log indexes ids by this short key."""
+    return int.from_bytes(id_[:8], "big", signed=True)
 
 
 def chain_hash(prev: bytes, row_without_hash: tuple[int, bytes, str, int, str, int, str]) -> bytes:
@@ -163,25 +169,59 @@ def entry_from_row(row: Row, prev: bytes) -> Entry:
     )
 
 
-def export_record(entry: Entry) -> dict[str, Any]:
-    """The JSON Lines record of an entry (the export format)."""
-    event = entry.event
-    return {
-        "seq": entry.seq,
-        "id": entry.id,
-        "kind": event.kind.value,
-        "occurred_at": format_time(event.occurred_at),
-        "precision": event.precision.value,
-        "recorded_at": format_time(entry.recorded_at),
-        "prev": entry.prev,
-        "hash": entry.hash,
-        "post": _dump_post(event.post),
-    }
+def _envelope(
+    seq: int, id_: str, kind: str, occurred_us: int, precision: str, recorded_us: int, prev: str, hash_: str
+) -> str:
+    return canonical_json(
+        {
+            "seq": seq,
+            "id": id_,
+            "kind": kind,
+            "occurred_at": format_time(from_micros(occurred_us)),
+            "precision": precision,
+            "recorded_at": format_time(from_micros(recorded_us)),
+            "prev": prev,
+            "hash": hash_,
+        }
+    )
+
+
+def _with_post(envelope: str, body: str) -> str:
+    # "post" goes last so that an importer can take the stored body back verbatim.
+    return f'{envelope[:-1]},"post":{body}}}'
 
 
 def export_line(entry: Entry) -> str:
-    """One line of the export: the record as compact JSON with sorted keys."""
-    return canonical_json(export_record(entry))
+    """One line of the export: the envelope with sorted keys, then `post`, as compact JSON."""
+    event = entry.event
+    envelope = _envelope(
+        entry.seq,
+        entry.id,
+        event.kind.value,
+        to_micros(event.occurred_at),
+        event.precision.value,
+        to_micros(entry.recorded_at),
+        entry.prev,
+        entry.hash,
+    )
+    return _with_post(envelope, post_body(event.post))
+
+
+def export_line_from_row(row: Row, prev: bytes) -> str:
+    """The export line of a stored row, with its body exactly as stored (no decoding)."""
+    seq, id_, kind, occurred, precision, recorded, body, hash_ = row
+    envelope = _envelope(seq, id_.hex(), kind, occurred, precision, recorded, prev.hex(), hash_.hex())
+    return _with_post(envelope, body)
+
+
+@frozen(kw_only=True)
+class Restored:
+    """An event read back from an export: its id, its first recorded time, and its stored body."""
+
+    event: Event
+    id: str
+    recorded_at: datetime | None
+    body: str
 
 
 def _field(record: dict[str, Any], name: str) -> Any:
@@ -200,16 +240,45 @@ def _enum(cls: type[Kind] | type[Precision], record: dict[str, Any], name: str) 
         raise CodecError(f"{name} must be one of {choices}; got {value!r}") from None
 
 
-def import_record(record: Any) -> tuple[Event, datetime | None, str | None]:
-    """An export record read back: the event, when it was first recorded, and the id it claims."""
+_POST_KEYS = frozenset(attrs.fields_dict(Post))
+_AUTHOR_KEYS = frozenset(attrs.fields_dict(Author))
+_SOURCE_KEYS = frozenset(attrs.fields_dict(Source))
+
+
+def _verbatim_body(line: str, record: dict[str, Any]) -> str | None:
+    """The text of `post` in `line` when it can be taken as is, else None.
+
+    It can when `post` is the last key and holds no keys of its own that the model does not know:
+    then the last unescaped '"post":' in the line is that key (a string cannot contain an unescaped
+    quote), and the value runs to the closing brace of the line.
+    """
+    if next(reversed(record)) != "post":
+        return None
+    post = record["post"]
+    if not (
+        post.keys() <= _POST_KEYS
+        and post.get("author", {}).keys() <= _AUTHOR_KEYS
+        and post.get("source", {}).keys() <= _SOURCE_KEYS
+    ):
+        return None
+    start = line.rfind('"post":') + 7
+    body = line[start:].rstrip()
+    return body[:-1].rstrip() if body.endswith("}") else None
+
+
+def restore_line(line: str) -> Restored:
+    """An export line read back and checked; CodecError says what is wrong with it."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CodecError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise CodecError("JSON nested too deeply") from None
     if not isinstance(record, dict):
         raise CodecError(f"expected a JSON object, got {type(record).__name__}")
-    try:
-        occurred_at = parse_time(_field(record, "occurred_at"))
-        recorded_raw = record.get("recorded_at")
-        recorded_at = None if recorded_raw is None else parse_time(recorded_raw)
-    except CodecError as exc:
-        raise CodecError(f"{exc}") from None
+    occurred_at = parse_time(_field(record, "occurred_at"))
+    recorded_raw = record.get("recorded_at")
+    recorded_at = None if recorded_raw is None else parse_time(recorded_raw)
     claimed = record.get("id")
     if claimed is not None and not isinstance(claimed, str):
         raise CodecError(f"id must be a string, got {type(claimed).__name__}")
@@ -222,4 +291,8 @@ def import_record(record: Any) -> tuple[Event, datetime | None, str | None]:
         )
     except (TypeError, ValueError) as exc:
         raise CodecError(str(exc)) from exc
-    return event, recorded_at, claimed
+    id_ = event_id(event)
+    if claimed is not None and claimed != id_:
+        raise CodecError(f"id {claimed[:12]}… does not match the entry's content")
+    body = _verbatim_body(line, record) or post_body(event.post)
+    return Restored(event=event, id=id_, recorded_at=recorded_at, body=body)

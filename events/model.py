@@ -93,9 +93,24 @@ def _optional_non_empty(_: Any, attribute: attrs.Attribute[str | None], value: s
         raise ValueError(f"{attribute.name} must be a non-empty string or None, got {value!r}")
 
 
+def _of_type(cls: type) -> Any:
+    """A validator that accepts only instances of `cls`, with a message fit for a user."""
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, cls) or (cls is int and isinstance(value, bool)):
+            raise TypeError(f"{attribute.name} must be {cls.__name__}, got {type(value).__name__}")
+
+    return check
+
+
+def _optional_int(_: Any, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise TypeError(f"{attribute.name} must be an integer or None, got {type(value).__name__}")
+
+
 def _str_tuple(_: Any, attribute: attrs.Attribute[tuple[str, ...]], value: Any) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):
-        raise TypeError(f"{attribute.name} must be a tuple of strings, got {value!r}")
+        raise TypeError(f"{attribute.name} must be a list of strings, got {value!r}")
 
 
 @frozen(kw_only=True)
@@ -110,9 +125,9 @@ class Author:
 class Source:
     """Where a post was read from: the file, its format, and the line (or byte offset) in it."""
 
-    path: str
+    path: str = attrs.field(validator=_of_type(str))
     format: str = attrs.field(validator=_non_empty)
-    line: int | None = None
+    line: int | None = attrs.field(default=None, validator=_optional_int)
 
 
 @frozen(kw_only=True)
@@ -121,8 +136,8 @@ class Post:
 
     platform: str = attrs.field(validator=_non_empty)
     id: str | None = attrs.field(default=None, validator=_optional_non_empty)
-    author: Author
-    text: str = attrs.field(validator=attrs.validators.instance_of(str))
+    author: Author = attrs.field(validator=_of_type(Author))
+    text: str = attrs.field(validator=_of_type(str))
     hashtags: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
     mentions: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
     urls: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
@@ -130,7 +145,7 @@ class Post:
     quote_of: str | None = attrs.field(default=None, validator=_optional_non_empty)
     repost_of: str | None = attrs.field(default=None, validator=_optional_non_empty)
     lang: str | None = attrs.field(default=None, validator=_optional_non_empty)
-    source: Source
+    source: Source = attrs.field(validator=_of_type(Source))
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -146,10 +161,10 @@ class Event:
     with `precision = DAY`; no time of day is invented.
     """
 
-    kind: Kind = attrs.field(validator=attrs.validators.instance_of(Kind))
+    kind: Kind = attrs.field(validator=_of_type(Kind))
     occurred_at: datetime = attrs.field(validator=_aware_utc)
-    precision: Precision = attrs.field(validator=attrs.validators.instance_of(Precision))
-    post: Post = attrs.field(validator=attrs.validators.instance_of(Post))
+    precision: Precision = attrs.field(validator=_of_type(Precision))
+    post: Post = attrs.field(validator=_of_type(Post))
 
     @classmethod
     def published(cls, post: Post, occurred_at: datetime, precision: Precision) -> Event:

@@ -14,11 +14,14 @@ from types import TracebackType
 from attrs import frozen
 
 from events.codec import (
+    Restored,
     Row,
     chain_hash,
     entry_from_row,
     event_id,
     event_row,
+    export_line_from_row,
+    id_key,
     post_body,
 )
 from events.errors import LogError
@@ -27,12 +30,14 @@ from events.model import GENESIS, Entry, Event, from_micros, to_micros
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
 BATCH = 4096
+CACHE_KIB = 64 * 1024  # enough page cache for the indexes of a few million entries
 _LOOKUP_CHUNK = 900  # stays under SQLite's limit on bound parameters
 
 _SCHEMA = f"""
 CREATE TABLE events (
     seq         INTEGER PRIMARY KEY,
-    id          BLOB    NOT NULL UNIQUE,
+    id          BLOB    NOT NULL,
+    key         INTEGER NOT NULL,
     kind        TEXT    NOT NULL,
     occurred_at INTEGER NOT NULL,
     precision   TEXT    NOT NULL,
@@ -41,6 +46,9 @@ CREATE TABLE events (
     hash        BLOB    NOT NULL
 );
 CREATE INDEX events_by_time ON events (occurred_at, seq);
+-- Ids are random, so a B-tree of 32-byte blobs is slow to grow; an index of their first 8 bytes
+-- as an integer finds candidates as well, and appends compare the full id.
+CREATE INDEX events_by_key ON events (key);
 CREATE TABLE ingests (
     recorded_at INTEGER NOT NULL,
     first_seq   INTEGER NOT NULL,
@@ -61,14 +69,6 @@ PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 _COLUMNS = "seq, id, kind, occurred_at, precision, recorded_at, body, hash"
-
-
-@frozen(kw_only=True)
-class Restored:
-    """An event read back from an export: it keeps the time it was first recorded."""
-
-    event: Event
-    recorded_at: datetime
 
 
 @frozen(kw_only=True)
@@ -151,7 +151,6 @@ class Log:
     def _prepare(self, *, fresh: bool, readonly: bool) -> None:
         try:
             if fresh and not readonly:
-                self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
             app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -165,6 +164,7 @@ class Log:
                 f"understands ({SCHEMA_VERSION}); upgrade replay"
             )
         self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     def close(self) -> None:
         """Close the file."""
@@ -239,6 +239,17 @@ class Log:
             seq = row[0]
             prev = last_hash if seq == last_seq + 1 else self._hash_before(seq)
             yield entry_from_row(row, prev)
+            last_seq, last_hash = seq, row[7]
+
+    def export_lines(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[str]:
+        """Export lines (JSON Lines) of the entries in log order, bodies exactly as stored."""
+        where, params = _time_filter(since, until)
+        cursor = self._db.execute(f"SELECT {_COLUMNS} FROM events {where} ORDER BY seq", params)
+        last_seq, last_hash = 0, bytes.fromhex(GENESIS)
+        for row in cursor:
+            seq = row[0]
+            prev = last_hash if seq == last_seq + 1 else self._hash_before(seq)
+            yield export_line_from_row(row, prev)
             last_seq, last_hash = seq, row[7]
 
     def rows_by_time(
@@ -333,7 +344,10 @@ class Log:
                     rows.append(row)
                     kinds[row[2]] += 1
                     sources[event.post.source.path] += 1
-                self._db.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+                self._db.executemany(
+                    f"INSERT INTO events ({_COLUMNS}, key) VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(*row, id_key(row[1])) for row in rows],
+                )
                 new += len(rows)
                 if on_progress is not None:
                     on_progress(found)
@@ -351,20 +365,19 @@ class Log:
     def _known_ids(self, ids: list[str]) -> set[str]:
         known: set[str] = set()
         for start in range(0, len(ids), _LOOKUP_CHUNK):
-            chunk = [bytes.fromhex(id_) for id_ in ids[start : start + _LOOKUP_CHUNK]]
+            chunk = [id_key(bytes.fromhex(id_)) for id_ in ids[start : start + _LOOKUP_CHUNK]]
             marks = ",".join("?" * len(chunk))
-            cursor = self._db.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            cursor = self._db.execute(f"SELECT id FROM events WHERE key IN ({marks})", chunk)
             known.update(bytes(row[0]).hex() for row in cursor)
         return known
 
 
 def _prepare(item: Event | Restored, recorded_us: int) -> tuple[str, Event, str, int]:
     if isinstance(item, Restored):
-        event, recorded_us = item.event, to_micros(item.recorded_at)
-    else:
-        event = item
-    body = post_body(event.post)
-    return event_id(event), event, body, recorded_us
+        if item.recorded_at is not None:
+            recorded_us = to_micros(item.recorded_at)
+        return item.id, item.event, item.body, recorded_us
+    return event_id(item), item, post_body(item.post), recorded_us
 
 
 def _time_filter(since: datetime | None, until: datetime | None) -> tuple[str, list[int]]:

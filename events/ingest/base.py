@@ -8,9 +8,9 @@ from typing import Protocol
 
 from attrs import frozen
 
+from events.codec import Restored
 from events.ingest.document import Document
 from events.model import Event
-from events.store import Restored
 
 
 class Level(enum.Enum):

@@ -59,6 +59,20 @@ class Document:
         """The first bytes of the input as text (undecodable bytes replaced), for format sniffing."""
         return self._head.decode("utf-8-sig", errors="replace")
 
+    def check_text(self) -> None:
+        """Refuse at once an input whose first bytes are binary or not UTF-8."""
+        if b"\x00" in self._head:
+            line = self._head[: self._head.index(b"\x00")].count(b"\n") + 1
+            raise InputError(self.name, "binary data (a NUL byte), not text", line)
+        try:
+            self._head.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            cut_by_window = exc.reason == "unexpected end of data" and len(self._head) == SNIFF_BYTES
+            if not cut_by_window:
+                line = self._head[: exc.start].count(b"\n") + 1
+                message = f"not UTF-8 text (byte 0x{self._head[exc.start]:02x})"
+                raise InputError(self.name, message, line) from None
+
     @property
     def is_empty(self) -> bool:
         """True when the input has no content but whitespace."""

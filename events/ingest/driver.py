@@ -8,12 +8,13 @@ from datetime import datetime
 
 from attrs import frozen
 
+from events.codec import Restored
 from events.errors import InputError
 from events.ingest.base import Level, Notice
 from events.ingest.document import Document
 from events.ingest.formats import AUTO, choose
 from events.model import Event
-from events.store import Log, Restored
+from events.store import Log
 
 Progress = Callable[[int, int | None], None]
 """Called with (bytes read so far, total bytes when known)."""
@@ -38,6 +39,7 @@ def open_documents(paths: Sequence[str]) -> list[Document]:
     documents = []
     for path in paths:
         document = Document.open(path)
+        document.check_text()
         if document.is_empty:
             raise InputError(document.name, "is empty")
         documents.append(document)
