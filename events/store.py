@@ -30,7 +30,7 @@ from events.model import GENESIS, Entry, Event, from_micros, to_micros
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
 BATCH = 4096
-CACHE_KIB = 64 * 1024  # enough page cache for the indexes of a few million entries
+CACHE_KIB = 32 * 1024  # page cache for the indexes while appending; bounds memory too
 _LOOKUP_CHUNK = 900  # stays under SQLite's limit on bound parameters
 
 _SCHEMA = f"""

@@ -1,0 +1,135 @@
+"""Issue 2 figures: ingest of the JSONL export, `log info`, a one-hour window, memory, size per post.
+
+Run: .venv/bin/python -m benchmarks.bench_log [--quick] [--n N] [--runs R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from benchmarks.measure import median, peak_memory_mb, report, timed
+from benchmarks.synthetic import build_export, build_log
+from events.ingest.driver import ingest
+from events.model import to_micros
+from events.store import Log
+
+
+def _ingest_once(export: Path, workdir: Path) -> int:
+    target = workdir / "ingest.log"
+    target.unlink(missing_ok=True)
+    with Log.open(target, create=True) as log:
+        return ingest(log, [str(export)]).new
+
+
+def _baseline_once(export: Path, workdir: Path) -> int:
+    """Plain json.loads of each line and one executemany of the same rows into the same table."""
+    target = workdir / "baseline.log"
+    target.unlink(missing_ok=True)
+    Log.open(target, create=True).close()
+    rows = []
+    with export.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            id_ = bytes.fromhex(record["id"])
+            rows.append(
+                (
+                    record["seq"],
+                    id_,
+                    int.from_bytes(id_[:8], "big", signed=True),
+                    record["kind"],
+                    record["occurred_at"],
+                    record["precision"],
+                    record["recorded_at"],
+                    json.dumps(record["post"]),
+                    bytes.fromhex(record["hash"]),
+                )
+            )
+    import sqlite3
+
+    db = sqlite3.connect(target)
+    db.executemany(
+        "INSERT INTO events (seq, id, key, kind, occurred_at, precision, recorded_at, body, hash) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    db.commit()
+    db.close()
+    return len(rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure and print the issue 2 figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=1_000_000, help="posts in the synthetic log")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each timing")
+    parser.add_argument("--quick", action="store_true", help="100,000 posts, one run")
+    args = parser.parse_args(argv)
+    n, runs = (100_000, 1) if args.quick else (args.n, args.runs)
+
+    print(f"building the synthetic log and export of {n:,} posts (cached in benchmarks/.data)...")
+    log_path = build_log(n)
+    export = build_export(n)
+    workdir = Path(tempfile.mkdtemp(prefix="replay-bench-"))
+    try:
+        ingest_times = timed(lambda: _ingest_once(export, workdir), runs)
+        baseline_times = timed(lambda: _baseline_once(export, workdir), runs)
+        ingest_rate = n / median(ingest_times)
+        baseline_rate = n / median(baseline_times)
+
+        code = (
+            "from events.ingest.driver import ingest\nfrom events.store import Log\n"
+            f"log = Log.open({str(workdir / 'memory.log')!r}, create=True)\n"
+            f"result = {{'new': ingest(log, [{str(export)!r}]).new}}\n"
+        )
+        peak_mb, _ = peak_memory_mb(code)
+
+        with Log.open(log_path, readonly=True) as log:
+            summary_times = timed(log.summary, max(runs, 5))
+            span = log.span()
+            assert span is not None
+            middle = span.first + (span.last - span.first) / 2
+            window_count = sum(1 for _ in log.window(middle, middle + timedelta(hours=1)))
+            window_times = timed(lambda: list(log.window(middle, middle + timedelta(hours=1))), 20)
+            raw_times = timed(
+                lambda: list(log.rows_by_time(to_micros(middle), to_micros(middle + timedelta(hours=1)))), 20
+            )
+        replay = shutil.which("replay", path=str(Path(sys.executable).parent))
+        cli_times = timed(
+            lambda: subprocess.run(
+                [replay or "replay", "log", "info", str(log_path)], check=True, capture_output=True
+            ),
+            max(runs, 5),
+        )
+        size = log_path.stat().st_size
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    report(
+        f"Event log, {n:,} synthetic posts (medians of {runs} runs)",
+        [
+            ("ingest from JSONL export", f"{ingest_rate:,.0f} posts/s", "target >= 100,000 posts/s"),
+            ("baseline: json.loads + executemany", f"{baseline_rate:,.0f} posts/s", "same rows, same table"),
+            ("ingest / baseline", f"{ingest_rate / baseline_rate:.2f}x", "ratio in the same run"),
+            ("peak memory during ingest", f"{peak_mb:,.0f} MB", "target < 200 MB"),
+            ("log info (in process)", f"{median(summary_times) * 1000:,.1f} ms", "target < 500 ms"),
+            ("replay log info (command)", f"{median(cli_times) * 1000:,.0f} ms", "incl. Python start-up"),
+            (
+                f"1-hour window, {window_count} entries",
+                f"{median(window_times) * 1000:,.1f} ms",
+                "target < 50 ms",
+            ),
+            ("1-hour window, raw rows", f"{median(raw_times) * 1000:,.1f} ms", "what the player reads"),
+            ("log file size per post", f"{size / n:,.0f} bytes", f"{size / 2**20:,.0f} MB in all"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
