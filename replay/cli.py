@@ -65,7 +65,7 @@ def demo_log() -> Path:
     path = cache / f"demo-{digest.hexdigest()[:12]}.log"
     if not path.exists():
         with Log.open(path, create=True) as log:
-            ingest(log, [str(p) for p in demo.documents()], format_name="article")
+            ingest(log, [str(p) for p in demo.documents()], format_name="article", names=demo.names())
     return path
 
 
@@ -101,18 +101,20 @@ def _progress(stream: TextIO) -> tuple[Callable[[int, int | None], None], Callab
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    sources = list(args.sources)
-    format_name = args.format
+    sources, names, format_name = list(args.sources), list(args.sources), args.format
     if args.demo:
-        sources += [str(p) for p in demo.documents()]
-        format_name = "article" if not args.sources else format_name
+        if sources:
+            raise UsageError("--demo takes no SOURCE: ingest other files with a second command")
+        sources, names, format_name = [str(p) for p in demo.documents()], demo.names(), "article"
     if not sources:
         raise UsageError("nothing to ingest: name at least one SOURCE (or - for stdin), or --demo")
     update, stop = _progress(sys.stderr)
     is_new = not Path(args.log).exists()
     try:
         with Log.open(args.log, create=True) as log:
-            report = ingest(log, sources, format_name=format_name, skip_bad=args.skip_bad, on_progress=update)
+            report = ingest(
+                log, sources, format_name=format_name, names=names, skip_bad=args.skip_bad, on_progress=update
+            )
     except BaseException:
         if is_new:  # a failed first ingest leaves no file behind, as if it never ran
             Path(args.log).unlink(missing_ok=True)
@@ -243,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log", required=True, metavar="PATH", help="the log to append to (created if new)"
     )
     p_ingest.add_argument("--format", default="auto", choices=format_names(), help="input format (auto)")
-    p_ingest.add_argument("--demo", action="store_true", help="also ingest the built-in Aleppo articles")
+    p_ingest.add_argument("--demo", action="store_true", help="ingest the built-in Aleppo articles")
     p_ingest.add_argument(
         "--skip-bad", action="store_true", help="append the good records and report the bad ones"
     )

@@ -32,10 +32,10 @@ class Document:
         self._consumed = False
 
     @classmethod
-    def open(cls, path: str) -> Document:
-        """Open `path` ("-" for stdin; a name ending in .gz is decompressed)."""
+    def open(cls, path: str, name: str | None = None) -> Document:
+        """Open `path` ("-" for stdin; a name ending in .gz is decompressed), known as `name`."""
         if path == "-":
-            return cls("<stdin>", sys.stdin.buffer)
+            return cls(name or "<stdin>", sys.stdin.buffer)
         file = Path(path)
         if file.is_dir():
             raise InputError(path, "is a directory, not a file")
@@ -50,7 +50,7 @@ class Document:
             raw = gzip.open(raw, "rb")  # type: ignore[assignment]  # noqa: SIM115 (closed by chunks())
             size = None
         try:
-            return cls(path, raw, size)
+            return cls(name or path, raw, size)
         except (OSError, EOFError) as exc:
             raise InputError(path, f"cannot decompress: {exc}") from None
 

@@ -34,11 +34,14 @@ class Report:
     unknown: dict[str, int]
 
 
-def open_documents(paths: Sequence[str]) -> list[Document]:
-    """Open every input before anything is read, so a missing file fails before the log is touched."""
+def open_documents(paths: Sequence[str], names: Sequence[str] | None = None) -> list[Document]:
+    """Open every input before anything is read, so a missing file fails before the log is touched.
+
+    `names`, when given, are what the sources are called in the log and in messages.
+    """
     documents = []
-    for path in paths:
-        document = Document.open(path)
+    for index, path in enumerate(paths):
+        document = Document.open(path, None if names is None else names[index])
         document.check_text()
         if document.is_empty:
             raise InputError(document.name, "is empty")
@@ -51,6 +54,7 @@ def ingest(
     paths: Sequence[str],
     *,
     format_name: str = AUTO,
+    names: Sequence[str] | None = None,
     skip_bad: bool = False,
     on_progress: Progress | None = None,
     now: Callable[[], datetime] | None = None,
@@ -60,7 +64,7 @@ def ingest(
     A malformed record stops the ingest with an InputError (nothing appended) unless `skip_bad`,
     in which case it is left out and listed in the report.
     """
-    documents = open_documents(paths)
+    documents = open_documents(paths, names)
     importers = {document.name: choose(document, format_name) for document in documents}
     total = None if any(d.size is None for d in documents) else sum(d.size or 0 for d in documents)
     warnings: list[Notice] = []
