@@ -1,0 +1,294 @@
+"""Twitter API v2 tweets: twarc2 pages, filtered-stream lines, raw responses, and `twarc2 flatten` output.
+
+A page (`data` a list, or one object on a stream line) takes authors from `includes.users` and the
+tweets it refers to from `includes.tweets`; a flattened line has them inline (`author`, and
+`referenced_tweets` holding whole tweets). Both go through the same mapping, so the same tweets give
+the same events. For each tweet, oldest first: the tweets it refers to (retweeted, quoted, replied
+to) as PUBLISHED at their own time, then its own event: REPOSTED for a retweet, EDITED for a later
+version of an edited tweet (`edit_history_tweet_ids`: keyed by the first id, at its own created_at),
+PUBLISHED otherwise. A page also holds the first version of an edited tweet in `includes.tweets`:
+it is PUBLISHED before the edit (flattening drops it, so a flattened file lacks that one event).
+`note_tweet.text` is the full text of a long tweet. An error line (`errors` without `data`) is a
+warning, not a failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from events.ingest.base import Item, Level, Notice
+from events.ingest.document import Document
+from events.ingest.records import records
+from events.ingest.text import parse_iso_time
+from events.ingest.tweet import (
+    PLATFORM,
+    Malformed,
+    author_from_user,
+    compose,
+    found_in,
+    is_appended,
+    json_type,
+    language,
+    native_id,
+    present,
+    strip_retweet_prefix,
+)
+from events.model import Author, Event, Kind, Post, Precision, Source
+
+name = "twitter-v2"
+
+_V2_TWEET = re.compile(r'"(?:author_id|edit_history_tweet_ids|conversation_id)"\s*:')
+_V2_TIME = re.compile(r'"created_at"\s*:\s*"\d{4}-\d\d-\d\dT')
+_MAX_DEPTH = 3
+_EMPTY: Mapping[str, Any] = {}
+
+
+def sniff(document: Document) -> bool:
+    """True for JSON whose first tweets carry v2 fields (author_id, edit history, ISO created_at)."""
+    head = document.head.lstrip()
+    if not head.startswith(("{", "[")):
+        return False
+    return '"text"' in head and _V2_TWEET.search(head) is not None and _V2_TIME.search(head) is not None
+
+
+class _Page:
+    """What one record offers to resolve references: its users and tweets, and Author objects made."""
+
+    __slots__ = ("authors", "source", "tweets", "users")
+
+    def __init__(self, record: Mapping[str, Any], source: Source, authors: dict[Any, Author]) -> None:
+        includes = record.get("includes")
+        includes = includes if isinstance(includes, Mapping) else _EMPTY
+        self.users = _by_id(includes.get("users"))
+        self.tweets = _by_id(includes.get("tweets"))
+        self.source = source
+        self.authors = authors
+
+    def author(self, tweet: Mapping[str, Any]) -> Author:
+        inline = tweet.get("author")
+        author_id = tweet.get("author_id")
+        user = inline if isinstance(inline, Mapping) and inline else self.users.get(author_id)
+        if isinstance(user, Mapping):
+            key = (user.get("username"), user.get("name"), author_id)
+        else:
+            key = (None, None, author_id)
+        found = self.authors.get(key)
+        if found is None:
+            if len(self.authors) > 65536:  # bounded: a long stream has many authors
+                self.authors.clear()
+            found = self.authors[key] = author_from_user(user, author_id)
+        return found
+
+
+def _by_id(items: Any) -> dict[Any, Mapping[str, Any]]:
+    if not isinstance(items, list):
+        return {}
+    return {item.get("id"): item for item in items if isinstance(item, Mapping)}
+
+
+def read(document: Document) -> Iterator[Item]:
+    """The events of every page, stream line or flattened tweet, in file order."""
+    authors: dict[Any, Author] = {}
+    for record in records(document):
+        if isinstance(record, Notice):
+            yield record
+            continue
+        value = record.value
+        line = record.line
+        try:
+            if not isinstance(value, Mapping):
+                raise Malformed(f"expected a page or a tweet object, got {json_type(value)}")
+            source = Source(path=document.name, format=name, line=line)
+            if "data" in value:
+                data = value["data"]
+                if isinstance(data, Mapping):
+                    data = [data]
+                elif not isinstance(data, list):
+                    raise Malformed(f"data is {json_type(data)}, not a list of tweets")
+                page = _Page(value, source, authors)
+                items = _page_items(data, page, line)
+            elif "text" in value and "id" in value:  # a flattened tweet
+                items = list(_tweet_items(value, _Page(_EMPTY, source, authors)))
+            elif "errors" in value:
+                items = [_error(value, document.name, line)]
+            elif "meta" in value:  # a page with no results
+                items = []
+            else:
+                kind = next(iter(value), "(empty object)")
+                message = f"{name}: unknown record type {kind}"
+                items = [Notice(level=Level.UNKNOWN, path=document.name, line=line, message=message)]
+        except (ValueError, TypeError) as exc:  # Malformed, or a value the model refuses
+            yield Notice(level=Level.BAD, path=document.name, line=line, message=str(exc))
+            continue
+        yield from items
+
+
+def _page_items(data: list[Any], page: _Page, line: int) -> list[Item]:
+    items: list[Item] = []
+    done: set[tuple[Kind, str | None, datetime]] = set()
+    for tweet in data:
+        if isinstance(tweet, Mapping) and "text" not in tweet and "username" in tweet:
+            message = f"{name}: unknown record type user"
+            items.append(Notice(level=Level.UNKNOWN, path=page.source.path, line=line, message=message))
+            continue
+        for event in _tweet_items(tweet, page):
+            key = (event.kind, event.post.id, event.occurred_at)
+            if key not in done:
+                done.add(key)
+                items.append(event)
+    return items
+
+
+def _tweet_items(tweet: Any, page: _Page) -> list[Event]:
+    events: list[Event] = []
+    _add(tweet, page, events, 0)
+    return events
+
+
+def _first_id(tweet: Mapping[str, Any], id_: str) -> str:
+    history = tweet.get("edit_history_tweet_ids")
+    if isinstance(history, list) and history:
+        return native_id(history[0], "edit_history_tweet_ids")
+    return id_
+
+
+def _created(tweet: Mapping[str, Any], id_: str) -> tuple[datetime, Precision]:
+    value = tweet.get("created_at")
+    if not isinstance(value, str):
+        raise Malformed(f"tweet {id_} has no created_at")
+    if len(value) == 24 and value.endswith(".000Z"):
+        # Twitter keeps a tweet's time to the second; v2 writes it with ".000" milliseconds.
+        try:
+            return datetime.fromisoformat(value), Precision.SECOND
+        except ValueError:
+            pass
+    try:
+        return parse_iso_time(value)
+    except ValueError as exc:
+        raise Malformed(f"tweet {id_}: {exc}") from None
+
+
+def _add(tweet: Any, page: _Page, events: list[Event], depth: int) -> tuple[str, Mapping[str, Any]]:
+    """Append the events of `tweet` and of what it refers to; return its first id and the tweet."""
+    if not isinstance(tweet, Mapping):
+        raise Malformed(f"expected a tweet object, got {json_type(tweet)}")
+    id_ = native_id(tweet.get("id"), "tweet id")
+    at, precision = _created(tweet, id_)
+    first = _first_id(tweet, id_)
+    if first != id_ and depth < _MAX_DEPTH:
+        original = page.tweets.get(first)
+        if original is not None:
+            _add(original, page, events, depth + 1)
+    repost_of = quote_of = reply_to = quoted_id = None
+    retweeted: Mapping[str, Any] | None = None
+    references = tweet.get("referenced_tweets")
+    for reference in references if isinstance(references, list) else ():
+        if not isinstance(reference, Mapping):
+            continue
+        ref_id = native_id(reference.get("id"), "referenced tweet id")
+        # Flattened output holds the whole tweet; a page holds it in includes.tweets.
+        full = reference if "text" in reference else page.tweets.get(ref_id)
+        ref_first = ref_id
+        if full is not None and depth < _MAX_DEPTH:
+            ref_first, full = _add(full, page, events, depth + 1)
+        kind = reference.get("type")
+        if kind == "retweeted":
+            repost_of, retweeted = ref_first, full
+        elif kind == "quoted":
+            quote_of, quoted_id = ref_first, ref_id
+        elif kind == "replied_to":
+            reply_to = ref_first
+    author = page.author(tweet)
+    if repost_of is not None:
+        said = _content(retweeted, id_, None) if retweeted is not None else _content(tweet, id_, None, True)
+        post = Post(
+            platform=PLATFORM,
+            id=id_,
+            author=author,
+            text=said[0],
+            hashtags=said[1],
+            mentions=said[2],
+            urls=said[3],
+            repost_of=repost_of,
+            lang=said[4],
+            source=page.source,
+        )
+        events.append(Event(kind=Kind.REPOSTED, occurred_at=at, precision=precision, post=post))
+        return id_, tweet
+    said = _content(tweet, id_, quoted_id)
+    post = Post(
+        platform=PLATFORM,
+        id=first,
+        author=author,
+        text=said[0],
+        hashtags=said[1],
+        mentions=said[2],
+        urls=said[3],
+        reply_to=reply_to,
+        quote_of=quote_of,
+        lang=said[4],
+        source=page.source,
+    )
+    kind = Kind.PUBLISHED if first == id_ else Kind.EDITED
+    events.append(Event(kind=kind, occurred_at=at, precision=precision, post=post))
+    return first, tweet
+
+
+_Content = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None]
+
+
+def _content(tweet: Mapping[str, Any], id_: str, quoted_id: str | None, retweet: bool = False) -> _Content:
+    """(text, hashtags, mentions, urls, lang) of a tweet; a long tweet's text is in note_tweet."""
+    note = tweet.get("note_tweet")
+    holder = note if isinstance(note, Mapping) and isinstance(note.get("text"), str) else tweet
+    text = holder.get("text")
+    if not isinstance(text, str):
+        raise Malformed(f"tweet {id_} has no text")
+    if retweet:  # the original is not in the file: its content is what the retweet quotes of it
+        text = strip_retweet_prefix(text)
+    entities = holder.get("entities")
+    lang = language(tweet.get("lang"))
+    if not isinstance(entities, Mapping):
+        # v2 leaves `entities` out when a tweet has none, so only look when the text suggests some.
+        text, urls = compose(text, _EMPTY, (), None)
+        hashtags, mentions, found = found_in(text)
+        return text, hashtags, mentions, urls or found, lang
+    links: dict[str, str] = {}
+    appended: list[str] = []
+    url_items = entities.get("urls")
+    if isinstance(url_items, list):
+        for item in url_items:
+            if not isinstance(item, Mapping):
+                continue
+            url, expanded = item.get("url"), item.get("expanded_url")
+            if isinstance(url, str) and isinstance(expanded, str) and expanded:
+                links[url] = expanded
+                if "media_key" in item or is_appended(expanded, quoted_id):
+                    appended.append(url)
+    text, urls = compose(text, links, appended, None)
+    tags = entities.get("hashtags")
+    users = entities.get("mentions")
+    hashtags, mentions = present(
+        text,
+        (tag.get("tag") for tag in tags if isinstance(tag, Mapping)) if isinstance(tags, list) else (),
+        (user.get("username") for user in users if isinstance(user, Mapping))
+        if isinstance(users, list)
+        else (),
+    )
+    return text, hashtags, mentions, urls, lang
+
+
+def _error(value: Mapping[str, Any], path: str, line: int) -> Notice:
+    errors = value.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors else errors
+    if isinstance(first, Mapping):
+        what = ": ".join(
+            str(first[key]) for key in ("title", "detail") if isinstance(first.get(key), str | int)
+        )
+    else:
+        what = str(first)
+    message = f"{name}: the API returned an error instead of tweets: {what or 'no detail'}"
+    return Notice(level=Level.WARNING, path=path, line=line, message=message)
