@@ -6,6 +6,9 @@ from events.errors import InputError
 from events.ingest import (
     article,
     jsonl,
+    twitter_v1,
+    twitter_v2,
+    x_archive,
 )
 from events.ingest.base import Importer
 from events.ingest.document import Document
@@ -13,6 +16,9 @@ from events.ingest.document import Document
 # The order `auto` tries them in: the most specific first, plain-text articles last.
 _ORDER: tuple[Importer, ...] = (
     jsonl,
+    x_archive,
+    twitter_v2,
+    twitter_v1,
     article,
 )
 IMPORTERS: dict[str, Importer] = {importer.name: importer for importer in _ORDER}
