@@ -6,6 +6,7 @@ from events.errors import InputError
 from events.ingest import (
     article,
     jsonl,
+    mastodon,
     twitter_v1,
     twitter_v2,
     x_archive,
@@ -16,6 +17,7 @@ from events.ingest.document import Document
 # The order `auto` tries them in: the most specific first, plain-text articles last.
 _ORDER: tuple[Importer, ...] = (
     jsonl,
+    mastodon,
     x_archive,
     twitter_v2,
     twitter_v1,
