@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -107,12 +108,9 @@ def build_log(n: int, *, seed: int = 0) -> Path:
     DATA.mkdir(exist_ok=True)
     path = DATA / f"synthetic-{n}-{seed}.log"
     if not path.exists():
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")  # builders running at once don't collide
         with Log.open(partial, create=True) as log:
             log.append(generate(n, seed=seed), now=lambda: START + DEFAULT_SPAN)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
         partial.rename(path)
     return path
 
@@ -121,7 +119,7 @@ def build_export(n: int, *, seed: int = 0) -> Path:
     """The JSON Lines export of `build_log(n)`, built once and reused."""
     path = DATA / f"synthetic-{n}-{seed}.jsonl"
     if not path.exists():
-        partial = path.with_suffix(".partial")
+        partial = path.with_suffix(f".{os.getpid()}.partial")
         with Log.open(build_log(n, seed=seed), readonly=True) as log, partial.open("w") as out:
             for entry in log.entries():
                 out.write(export_line(entry) + "\n")
