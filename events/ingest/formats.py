@@ -5,6 +5,7 @@ from __future__ import annotations
 from events.errors import InputError
 from events.ingest import (
     article,
+    bluesky,
     jsonl,
     mastodon,
     twitter_v1,
@@ -18,6 +19,7 @@ from events.ingest.document import Document
 _ORDER: tuple[Importer, ...] = (
     jsonl,
     mastodon,
+    bluesky,
     x_archive,
     twitter_v2,
     twitter_v1,
