@@ -6,6 +6,7 @@ from events.errors import InputError
 from events.ingest import (
     article,
     bluesky,
+    csv_table,
     jsonl,
     mastodon,
     twitter_v1,
@@ -20,6 +21,7 @@ _ORDER: tuple[Importer, ...] = (
     jsonl,
     mastodon,
     bluesky,
+    csv_table,
     x_archive,
     twitter_v2,
     twitter_v1,
