@@ -18,7 +18,7 @@ tweet read in any of them gives the same text:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,7 +96,7 @@ def language(value: Any) -> str | None:
 
 def author_from_user(user: Any, user_id: Any = None) -> Author:
     """The author from a v1.1 user object or a v2 user, else from a bare user id, else "unknown"."""
-    if isinstance(user, Mapping):
+    if isinstance(user, dict):
         handle = user.get("screen_name") or user.get("username")
         if isinstance(handle, str) and handle:
             name = user.get("name")
@@ -132,8 +132,16 @@ def compose(
     # t.co links hold no "&", so decoding before expanding leaves them intact and never touches
     # an expanded URL (whose "&" are the URL's own).
     text = unescape(text)
-    if "://" not in text:
+    links_in_text = text.count("://")
+    if not links_in_text:
         return text, ()
+    # Usually every link in the text is a t.co link with its expansion, each once: replace them
+    # in place. Anything else (a link twice, an unexpanded or unwrapped link) takes the slow path.
+    found = sorted((text.find(short), short) for short in links if short in text)
+    if len(found) == links_in_text and all(text.count(short) == 1 for _, short in found):
+        for _, short in found:
+            text = text.replace(short, links[short])
+        return text, tuple(dict.fromkeys(links[short] for _, short in found))
     urls: list[str] = []
 
     def expand(match: re.Match[str]) -> str:
@@ -161,16 +169,26 @@ def _drop_trailing(text: str, appended: Collection[str]) -> str:
     return trimmed if len(trimmed) < len(text.rstrip()) else text
 
 
-def present(text: str, hashtags: Iterable[Any], mentions: Iterable[Any]) -> tuple[tuple[str, ...], ...]:
+def present(text: str, hashtags: list[Any], mentions: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(hashtags, mentions) from a tweet's entities that occur in `text`, in order, once each."""
-    kept_tags = tuple(dict.fromkeys(tag for tag in hashtags if isinstance(tag, str) and tag and tag in text))
-    mentions = [handle for handle in mentions if isinstance(handle, str) and handle]
+    kept_tags: tuple[str, ...] = ()
+    if hashtags:
+        tags = [tag for tag in hashtags if isinstance(tag, str) and tag and tag in text]
+        kept_tags = tuple(tags) if len(tags) < 2 else tuple(dict.fromkeys(tags))
     if not mentions:
         return kept_tags, ()
-    # A mention's handle is the account's spelling; the text keeps the spelling that was typed.
-    folded = text.casefold()
-    kept = tuple(dict.fromkeys(handle for handle in mentions if handle.casefold() in folded))
-    return kept_tags, kept
+    handles = []
+    folded = None
+    for handle in mentions:
+        if not isinstance(handle, str) or not handle:
+            continue
+        if handle not in text:
+            # The handle is the account's spelling; the text keeps the spelling that was typed.
+            folded = text.casefold() if folded is None else folded
+            if handle.casefold() not in folded:
+                continue
+        handles.append(handle)
+    return kept_tags, tuple(handles) if len(handles) < 2 else tuple(dict.fromkeys(handles))
 
 
 def found_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

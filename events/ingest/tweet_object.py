@@ -42,14 +42,14 @@ class Content(NamedTuple):
 
 
 def _items(container: Any, key: str) -> list[Mapping[str, Any]]:
-    values = container.get(key) if isinstance(container, Mapping) else None
-    return [item for item in values if isinstance(item, Mapping)] if isinstance(values, list) else []
+    values = container.get(key) if isinstance(container, dict) else None
+    return [item for item in values if isinstance(item, dict)] if isinstance(values, list) else []
 
 
 def content(tweet: Mapping[str, Any], tweet_id: str, quoted_id: str | None) -> Content:
     """The content of a tweet: full text over truncated (extended_tweet, full_text, then text)."""
     extended = tweet.get("extended_tweet")
-    holder = extended if isinstance(extended, Mapping) and "full_text" in extended else tweet
+    holder = extended if isinstance(extended, dict) and "full_text" in extended else tweet
     text = holder.get("full_text", holder.get("text"))
     if not isinstance(text, str):
         raise Malformed(f"tweet {tweet_id} has no text")
@@ -71,14 +71,14 @@ def content(tweet: Mapping[str, Any], tweet_id: str, quoted_id: str | None) -> C
             if isinstance(expanded, str) and expanded:
                 links[url] = expanded
     permalink = tweet.get("quoted_status_permalink")
-    if isinstance(permalink, Mapping) and isinstance(permalink.get("url"), str):
+    if isinstance(permalink, dict) and isinstance(permalink.get("url"), str):
         appended.add(permalink["url"])
     text, urls = compose(text, links, appended, end)
-    if isinstance(entities, Mapping):
+    if isinstance(entities, dict):
         hashtags, mentions = present(
             text,
-            (tag.get("text") for tag in _items(entities, "hashtags")),
-            (user.get("screen_name") for user in _items(entities, "user_mentions")),
+            [tag.get("text") for tag in _items(entities, "hashtags")],
+            [user.get("screen_name") for user in _items(entities, "user_mentions")],
         )
     else:
         hashtags, mentions, urls = found_in(text)
@@ -88,21 +88,21 @@ def content(tweet: Mapping[str, Any], tweet_id: str, quoted_id: str | None) -> C
 def first_id(tweet: Mapping[str, Any]) -> str | None:
     """The id of the first version of an edited tweet, from v1.1 `edit_history` or archive `edit_info`."""
     history = tweet.get("edit_history")
-    if isinstance(history, Mapping):
+    if isinstance(history, dict):
         found = optional_id(history, "initial_tweet_id") or _first_of(history.get("edit_tweet_ids"))
         if found:
             return found
     info = tweet.get("edit_info")
-    if isinstance(info, Mapping):
+    if isinstance(info, dict):
         edit = info.get("edit")
-        if isinstance(edit, Mapping):
+        if isinstance(edit, dict):
             control = edit.get("editControlInitial")
-            ids = control.get("editTweetIds") if isinstance(control, Mapping) else None
+            ids = control.get("editTweetIds") if isinstance(control, dict) else None
             found = optional_id(edit, "initialTweetId") or _first_of(ids)
             if found:
                 return found
         initial = info.get("initial")
-        if isinstance(initial, Mapping):
+        if isinstance(initial, dict):
             return _first_of(initial.get("editTweetIds"))
     return None
 
@@ -126,7 +126,7 @@ def _add(
     tweet: Any, source: Source, author: Author | None, events: list[Event], depth: int
 ) -> tuple[str, Content]:
     """Append the events of `tweet`; return the id it is known by and its content."""
-    if not isinstance(tweet, Mapping):
+    if not isinstance(tweet, dict):
         raise Malformed(f"expected a tweet object, got {type(tweet).__name__}")
     id_ = optional_id(tweet, "id_str", "id")
     if id_ is None:
@@ -136,7 +136,7 @@ def _add(
     at = twitter_time(tweet["created_at"])
     who = author or author_from_user(tweet.get("user"), tweet.get("user_id_str"))
     original = tweet.get("retweeted_status")
-    if isinstance(original, Mapping) and depth < _MAX_DEPTH:
+    if isinstance(original, dict) and depth < _MAX_DEPTH:
         original_id, said = _add(original, source, None, events, depth + 1)
         post = Post(
             platform=PLATFORM,
@@ -155,7 +155,7 @@ def _add(
     quoted_id = optional_id(tweet, "quoted_status_id_str", "quoted_status_id")
     quote_of = quoted_id
     quoted = tweet.get("quoted_status")
-    if isinstance(quoted, Mapping) and depth < _MAX_DEPTH:
+    if isinstance(quoted, dict) and depth < _MAX_DEPTH:
         quote_of, _ = _add(quoted, source, None, events, depth + 1)
         quoted_id = quoted_id or quote_of
     said = content(tweet, id_, quoted_id)

@@ -66,7 +66,7 @@ def read(document: Document) -> Iterator[Item]:
 
 def _items(record: Record, source: Source, latest: tuple[datetime, Precision] | None) -> list[Item]:
     value = record.value
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         raise Malformed(f"expected a tweet object, got {json_type(value)}")
     if "delete" in value:
         return [_deletion(value, source, latest)]
@@ -79,8 +79,8 @@ def _items(record: Record, source: Source, latest: tuple[datetime, Precision] | 
 
 def _deletion(value: Mapping[str, Any], source: Source, latest: tuple[datetime, Precision] | None) -> Event:
     notice = value["delete"]
-    status = notice.get("status") if isinstance(notice, Mapping) else None
-    if not isinstance(status, Mapping):
+    status = notice.get("status") if isinstance(notice, dict) else None
+    if not isinstance(status, dict):
         raise Malformed("delete notice without a status object")
     tweet_id = optional_id(status, "id_str", "id")
     if tweet_id is None:

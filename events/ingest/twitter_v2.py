@@ -43,6 +43,8 @@ name = "twitter-v2"
 _V2_TWEET = re.compile(r'"(?:author_id|edit_history_tweet_ids|conversation_id)"\s*:')
 _V2_TIME = re.compile(r'"created_at"\s*:\s*"\d{4}-\d\d-\d\dT')
 _MAX_DEPTH = 3
+# Authors and tweet ids kept per document, at most; past it they are forgotten and made again.
+_MEMORY = 100_000
 _EMPTY: Mapping[str, Any] = {}
 
 
@@ -54,64 +56,96 @@ def sniff(document: Document) -> bool:
     return '"text"' in head and _V2_TWEET.search(head) is not None and _V2_TIME.search(head) is not None
 
 
-class _Page:
-    """What one record offers to resolve references: its users and tweets, and Author objects made."""
+class _Reader:
+    """What one document's records share: the Authors made, and the tweets whose events are out.
 
-    __slots__ = ("authors", "source", "tweets", "users")
+    A viral tweet is retweeted on page after page, and each page includes it again; its events are
+    produced once per document (the log would skip the copies anyway, after building them).
+    """
 
-    def __init__(self, record: Mapping[str, Any], source: Source, authors: dict[Any, Author]) -> None:
-        includes = record.get("includes")
-        includes = includes if isinstance(includes, Mapping) else _EMPTY
-        self.users = _by_id(includes.get("users"))
-        self.tweets = _by_id(includes.get("tweets"))
-        self.source = source
-        self.authors = authors
+    __slots__ = ("authors", "seen")
 
-    def author(self, tweet: Mapping[str, Any]) -> Author:
-        inline = tweet.get("author")
-        author_id = tweet.get("author_id")
-        user = inline if isinstance(inline, Mapping) and inline else self.users.get(author_id)
-        if isinstance(user, Mapping):
+    def __init__(self) -> None:
+        self.authors: dict[tuple[Any, Any, Any], Author] = {}
+        self.seen: set[str] = set()
+
+    def author(self, user: Any, author_id: Any) -> Author:
+        """The Author of a v2 user object (or of a bare author id), made once."""
+        if isinstance(user, dict):
             key = (user.get("username"), user.get("name"), author_id)
         else:
             key = (None, None, author_id)
         found = self.authors.get(key)
         if found is None:
-            if len(self.authors) > 65536:  # bounded: a long stream has many authors
+            if len(self.authors) >= _MEMORY:  # a long stream has many authors: stay bounded
                 self.authors.clear()
             found = self.authors[key] = author_from_user(user, author_id)
         return found
+
+    def done(self, ids: set[str]) -> None:
+        """Remember that the events of `ids` are out (only once their whole record was read)."""
+        if len(self.seen) >= _MEMORY:
+            self.seen.clear()
+        self.seen |= ids
+
+
+class _Page:
+    """One record: its users and tweets to resolve references with, and the tweets it has given."""
+
+    __slots__ = ("fresh", "reader", "source", "tweets", "users")
+
+    def __init__(self, record: Mapping[str, Any], source: Source, reader: _Reader) -> None:
+        includes = record.get("includes")
+        includes = includes if isinstance(includes, dict) else _EMPTY
+        self.users = _by_id(includes.get("users"))
+        self.tweets = _by_id(includes.get("tweets"))
+        self.source = source
+        self.reader = reader
+        self.fresh: set[str] = set()
+
+    def author(self, tweet: Mapping[str, Any]) -> Author:
+        """Who wrote `tweet`: its inline `author` (flattened) or its user in includes (a page)."""
+        inline = tweet.get("author")
+        author_id = tweet.get("author_id")
+        user = inline if isinstance(inline, dict) and inline else self.users.get(author_id)
+        return self.reader.author(user, author_id)
+
+    def known(self, id_: str) -> bool:
+        """True when the events of tweet `id_` are already out."""
+        return id_ in self.fresh or id_ in self.reader.seen
 
 
 def _by_id(items: Any) -> dict[Any, Mapping[str, Any]]:
     if not isinstance(items, list):
         return {}
-    return {item.get("id"): item for item in items if isinstance(item, Mapping)}
+    return {item.get("id"): item for item in items if isinstance(item, dict)}
 
 
 def read(document: Document) -> Iterator[Item]:
     """The events of every page, stream line or flattened tweet, in file order."""
-    authors: dict[Any, Author] = {}
+    reader = _Reader()
     for record in records(document):
         if isinstance(record, Notice):
             yield record
             continue
         value = record.value
         line = record.line
+        page = None
         try:
-            if not isinstance(value, Mapping):
+            if not isinstance(value, dict):
                 raise Malformed(f"expected a page or a tweet object, got {json_type(value)}")
             source = Source(path=document.name, format=name, line=line)
             if "data" in value:
                 data = value["data"]
-                if isinstance(data, Mapping):
+                if isinstance(data, dict):
                     data = [data]
                 elif not isinstance(data, list):
                     raise Malformed(f"data is {json_type(data)}, not a list of tweets")
-                page = _Page(value, source, authors)
+                page = _Page(value, source, reader)
                 items = _page_items(data, page, line)
             elif "text" in value and "id" in value:  # a flattened tweet
-                items = list(_tweet_items(value, _Page(_EMPTY, source, authors)))
+                page = _Page(_EMPTY, source, reader)
+                items = _page_items([value], page, line)
             elif "errors" in value:
                 items = [_error(value, document.name, line)]
             elif "meta" in value:  # a page with no results
@@ -123,29 +157,22 @@ def read(document: Document) -> Iterator[Item]:
         except (ValueError, TypeError) as exc:  # Malformed, or a value the model refuses
             yield Notice(level=Level.BAD, path=document.name, line=line, message=str(exc))
             continue
+        if page is not None:
+            reader.done(page.fresh)
         yield from items
 
 
 def _page_items(data: list[Any], page: _Page, line: int) -> list[Item]:
     items: list[Item] = []
-    done: set[tuple[Kind, str | None, datetime]] = set()
+    events: list[Event] = []
     for tweet in data:
-        if isinstance(tweet, Mapping) and "text" not in tweet and "username" in tweet:
+        if isinstance(tweet, dict) and "text" not in tweet and "username" in tweet:
             message = f"{name}: unknown record type user"
             items.append(Notice(level=Level.UNKNOWN, path=page.source.path, line=line, message=message))
             continue
-        for event in _tweet_items(tweet, page):
-            key = (event.kind, event.post.id, event.occurred_at)
-            if key not in done:
-                done.add(key)
-                items.append(event)
+        _add(tweet, page, events, 0)
+    items.extend(events)
     return items
-
-
-def _tweet_items(tweet: Any, page: _Page) -> list[Event]:
-    events: list[Event] = []
-    _add(tweet, page, events, 0)
-    return events
 
 
 def _first_id(tweet: Mapping[str, Any], id_: str) -> str:
@@ -173,11 +200,13 @@ def _created(tweet: Mapping[str, Any], id_: str) -> tuple[datetime, Precision]:
 
 def _add(tweet: Any, page: _Page, events: list[Event], depth: int) -> tuple[str, Mapping[str, Any]]:
     """Append the events of `tweet` and of what it refers to; return its first id and the tweet."""
-    if not isinstance(tweet, Mapping):
+    if not isinstance(tweet, dict):
         raise Malformed(f"expected a tweet object, got {json_type(tweet)}")
     id_ = native_id(tweet.get("id"), "tweet id")
-    at, precision = _created(tweet, id_)
     first = _first_id(tweet, id_)
+    if page.known(id_):
+        return first, tweet
+    at, precision = _created(tweet, id_)
     if first != id_ and depth < _MAX_DEPTH:
         original = page.tweets.get(first)
         if original is not None:
@@ -186,7 +215,7 @@ def _add(tweet: Any, page: _Page, events: list[Event], depth: int) -> tuple[str,
     retweeted: Mapping[str, Any] | None = None
     references = tweet.get("referenced_tweets")
     for reference in references if isinstance(references, list) else ():
-        if not isinstance(reference, Mapping):
+        if not isinstance(reference, dict):
             continue
         ref_id = native_id(reference.get("id"), "referenced tweet id")
         # Flattened output holds the whole tweet; a page holds it in includes.tweets.
@@ -217,6 +246,7 @@ def _add(tweet: Any, page: _Page, events: list[Event], depth: int) -> tuple[str,
             source=page.source,
         )
         events.append(Event(kind=Kind.REPOSTED, occurred_at=at, precision=precision, post=post))
+        page.fresh.add(id_)
         return id_, tweet
     said = _content(tweet, id_, quoted_id)
     post = Post(
@@ -234,6 +264,7 @@ def _add(tweet: Any, page: _Page, events: list[Event], depth: int) -> tuple[str,
     )
     kind = Kind.PUBLISHED if first == id_ else Kind.EDITED
     events.append(Event(kind=kind, occurred_at=at, precision=precision, post=post))
+    page.fresh.add(id_)
     return first, tweet
 
 
@@ -243,7 +274,7 @@ _Content = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str | N
 def _content(tweet: Mapping[str, Any], id_: str, quoted_id: str | None, retweet: bool = False) -> _Content:
     """(text, hashtags, mentions, urls, lang) of a tweet; a long tweet's text is in note_tweet."""
     note = tweet.get("note_tweet")
-    holder = note if isinstance(note, Mapping) and isinstance(note.get("text"), str) else tweet
+    holder = note if isinstance(note, dict) and isinstance(note.get("text"), str) else tweet
     text = holder.get("text")
     if not isinstance(text, str):
         raise Malformed(f"tweet {id_} has no text")
@@ -251,7 +282,7 @@ def _content(tweet: Mapping[str, Any], id_: str, quoted_id: str | None, retweet:
         text = strip_retweet_prefix(text)
     entities = holder.get("entities")
     lang = language(tweet.get("lang"))
-    if not isinstance(entities, Mapping):
+    if not isinstance(entities, dict):
         # v2 leaves `entities` out when a tweet has none, so only look when the text suggests some.
         text, urls = compose(text, _EMPTY, (), None)
         hashtags, mentions, found = found_in(text)
@@ -261,7 +292,7 @@ def _content(tweet: Mapping[str, Any], id_: str, quoted_id: str | None, retweet:
     url_items = entities.get("urls")
     if isinstance(url_items, list):
         for item in url_items:
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 continue
             url, expanded = item.get("url"), item.get("expanded_url")
             if isinstance(url, str) and isinstance(expanded, str) and expanded:
@@ -273,10 +304,8 @@ def _content(tweet: Mapping[str, Any], id_: str, quoted_id: str | None, retweet:
     users = entities.get("mentions")
     hashtags, mentions = present(
         text,
-        (tag.get("tag") for tag in tags if isinstance(tag, Mapping)) if isinstance(tags, list) else (),
-        (user.get("username") for user in users if isinstance(user, Mapping))
-        if isinstance(users, list)
-        else (),
+        [tag.get("tag") for tag in tags if isinstance(tag, dict)] if tags else [],
+        [user.get("username") for user in users if isinstance(user, dict)] if users else [],
     )
     return text, hashtags, mentions, urls, lang
 
@@ -284,7 +313,7 @@ def _content(tweet: Mapping[str, Any], id_: str, quoted_id: str | None, retweet:
 def _error(value: Mapping[str, Any], path: str, line: int) -> Notice:
     errors = value.get("errors")
     first = errors[0] if isinstance(errors, list) and errors else errors
-    if isinstance(first, Mapping):
+    if isinstance(first, dict):
         what = ": ".join(
             str(first[key]) for key in ("title", "detail") if isinstance(first.get(key), str | int)
         )

@@ -59,14 +59,14 @@ def read(document: Document) -> Iterator[Item]:
             continue
         value = record.value
         line = record.line
-        kind = next(iter(value), "(empty object)") if isinstance(value, Mapping) else None
+        kind = next(iter(value), "(empty object)") if isinstance(value, dict) else None
         if kind == "noteTweet":
             skipped_notes += 1
             continue
         if kind in _QUIET:
             continue
         try:
-            if not isinstance(value, Mapping):
+            if not isinstance(value, dict):
                 raise Malformed(f"expected an archive record, got {json_type(value)}")
             if kind == "tweet":
                 tweet = value["tweet"]
@@ -90,7 +90,7 @@ def read(document: Document) -> Iterator[Item]:
 
 
 def _tweet_items(tweet: Any, source: Source, author: Author, notes: Notes) -> list[Event]:
-    if not isinstance(tweet, Mapping):
+    if not isinstance(tweet, dict):
         raise Malformed(f"expected a tweet object, got {json_type(tweet)}")
     events = tweet_events(tweet, source, author)
     if notes:
@@ -110,8 +110,8 @@ def account_author(path: Path) -> Author:
     try:
         for record in records(Document.open(str(path))):
             value = getattr(record, "value", None)
-            account = value.get("account") if isinstance(value, Mapping) else None
-            if isinstance(account, Mapping):
+            account = value.get("account") if isinstance(value, dict) else None
+            if isinstance(account, dict):
                 return _author_of(account)
     except (InputError, OSError, ValueError, TypeError):
         pass  # the tweets are still worth reading; their author stays unknown

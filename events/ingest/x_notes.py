@@ -57,8 +57,8 @@ class Notes:
         try:
             for record in records(Document.open(str(path))):
                 value = getattr(record, "value", None)
-                note = value.get("noteTweet") if isinstance(value, Mapping) else None
-                if isinstance(note, Mapping):
+                note = value.get("noteTweet") if isinstance(value, dict) else None
+                if isinstance(note, dict):
                     found = _note(note)
                     if found is not None:
                         by_second.setdefault(found[0], []).append(found[1])
@@ -95,7 +95,7 @@ class Notes:
 def _note(note: Mapping[str, Any]) -> tuple[int, _Note] | None:
     core = note.get("core")
     created = note.get("createdAt")
-    if not isinstance(core, Mapping) or not isinstance(core.get("text"), str) or not isinstance(created, str):
+    if not isinstance(core, dict) or not isinstance(core.get("text"), str) or not isinstance(created, str):
         return None
     try:
         moment, _ = parse_iso_time(created)
@@ -120,4 +120,4 @@ def _note(note: Mapping[str, Any]) -> tuple[int, _Note] | None:
 
 def _items(container: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     values = container.get(key)
-    return [item for item in values if isinstance(item, Mapping)] if isinstance(values, list) else []
+    return [item for item in values if isinstance(item, dict)] if isinstance(values, list) else []
