@@ -1,0 +1,203 @@
+"""Checkpoints of the projection every K entries, kept beside the log so any position is near one.
+
+They live in a sidecar SQLite file, `<log>.checkpoints`, never in the log itself (the log is
+append-only and its events table holds events only). The sidecar records the log's head hash and
+count and the projection's settings; when any of them differs, for instance after an ingest, it is
+rebuilt from scratch in one pass over the log and swapped in atomically. Where the sidecar cannot
+be written (a read-only directory), the checkpoints are built in memory for this session instead.
+
+The state at a position is the nearest checkpoint at or before it, plus a fold of at most K
+entries read from the log through the time index.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+
+from events.codec import Row
+from events.projection import BEFORE_ALL, Projection, Settings
+from events.store import Log
+
+EVERY = 1000
+"""Entries between checkpoints: a seek folds at most this many."""
+_FORMAT = "1"
+_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE checkpoints (
+    occurred_at INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    state       BLOB    NOT NULL,
+    PRIMARY KEY (occurred_at, seq)
+) WITHOUT ROWID;
+"""
+
+
+def sidecar_path(log_path: Path) -> Path:
+    """Where the checkpoints of the log at `log_path` are kept."""
+    return log_path.with_name(log_path.name + ".checkpoints")
+
+
+class Checkpoints:
+    """Read access to a log's checkpoints: the projection at any position, fast."""
+
+    def __init__(self, log: Log, db: sqlite3.Connection, settings: Settings) -> None:
+        self._log = log
+        self._db = db
+        self.settings = settings
+
+    @classmethod
+    def open(
+        cls,
+        log: Log,
+        *,
+        settings: Settings | None = None,
+        every: int = EVERY,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Checkpoints:
+        """The checkpoints of `log`, built (or rebuilt) first when missing or out of date.
+
+        `on_progress(done, total)` is called while building, every `every` entries.
+        """
+        if every < 1:
+            raise ValueError(f"checkpoints need at least one entry between them, got {every}")
+        settings = settings or Settings()
+        expected = _meta(log, settings, every)
+        path = sidecar_path(log.path)
+        db = _open_existing(path, expected)
+        if db is None:
+            db = _build(log, path, expected, settings, every, on_progress)
+        return cls(log, db, settings)
+
+    def close(self) -> None:
+        """Close the sidecar (the log stays open)."""
+        self._db.close()
+
+    def __enter__(self) -> Checkpoints:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM checkpoints").fetchone()[0])
+
+    def state_at(self, position: tuple[int, int]) -> Projection:
+        """The projection after every entry at or before `position` (occurred_at µs, seq)."""
+        row = self._db.execute(
+            "SELECT state FROM checkpoints WHERE (occurred_at, seq) <= (?, ?) "
+            "ORDER BY occurred_at DESC, seq DESC LIMIT 1",
+            position,
+        ).fetchone()
+        projection = (
+            Projection(self.settings) if row is None else Projection.from_snapshot(row[0], self.settings)
+        )
+        projection.apply_rows(_rows_through(self._log, projection.position, position))
+        return projection
+
+
+def _rows_through(log: Log, after: tuple[int, int], through: tuple[int, int]) -> Iterator[Row]:
+    """Rows after position `after` up to and including position `through`, in time order."""
+    if through <= after:
+        return
+    for row in log.rows_after(after[0], after[1], until_us=through[0] + 1):
+        if (row[3], row[0]) > through:
+            return
+        yield row
+
+
+def _meta(log: Log, settings: Settings, every: int) -> dict[str, str]:
+    return {
+        "format": _FORMAT,
+        "head": log.head(),
+        "count": str(log.count()),
+        "every": str(every),
+        "settings": repr(settings),
+    }
+
+
+def _open_existing(path: Path, expected: dict[str, str]) -> sqlite3.Connection | None:
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        found = dict(db.execute("SELECT name, value FROM meta").fetchall())
+    except sqlite3.Error:
+        return None
+    if found != expected:
+        db.close()
+        return None
+    return db
+
+
+def _build(
+    log: Log,
+    path: Path,
+    meta: dict[str, str],
+    settings: Settings,
+    every: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> sqlite3.Connection:
+    if os.access(path.parent, os.W_OK):
+        # Built under a private name and renamed into place, so a reader never sees half a
+        # sidecar and two builders never write the same file.
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        try:
+            with closing(sqlite3.connect(partial, isolation_level=None)) as db:
+                _write(db, log, meta, settings, every, on_progress)
+            os.replace(partial, path)
+        except (OSError, sqlite3.Error):
+            pass  # a full disk or a vanished directory: keep them in memory instead
+        finally:
+            partial.unlink(missing_ok=True)
+        opened = _open_existing(path, meta)
+        if opened is not None:
+            return opened
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    _write(db, log, meta, settings, every, on_progress)
+    return db
+
+
+def _write(
+    db: sqlite3.Connection,
+    log: Log,
+    meta: dict[str, str],
+    settings: Settings,
+    every: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
+    db.executescript(f"BEGIN; {_SCHEMA}")
+    try:
+        _fill(db, log, settings, every, on_progress)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _fill(
+    db: sqlite3.Connection,
+    log: Log,
+    settings: Settings,
+    every: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
+    total = log.count()
+    projection = Projection(settings)
+    rows = log.rows_after(*BEFORE_ALL)
+    while chunk := list(islice(rows, every)):
+        projection.apply_rows(chunk)
+        if len(chunk) == every:
+            db.execute(
+                "INSERT INTO checkpoints VALUES (?, ?, ?)", (*projection.position, projection.snapshot())
+            )
+        if on_progress is not None:
+            on_progress(projection.count, total)
