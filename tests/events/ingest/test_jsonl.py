@@ -1,0 +1,100 @@
+"""The export format read back: recognised by its first line, one restored event per line."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from events.codec import Restored, event_id, post_body
+from events.ingest import jsonl
+from events.ingest.base import Level, Notice
+from events.ingest.document import from_text
+from events.model import Event
+from events.store import Log
+from tests.conftest import DAY, make_event
+
+RECORDED = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> list[str]:
+    """The export lines of a log of three events."""
+    with Log.open(tmp_path / "source.log", create=True) as log:
+        log.append(three(), now=lambda: RECORDED)
+        return list(log.export_lines())
+
+
+def three() -> list[Event]:
+    """Three events an hour apart, one with a native id."""
+    return [
+        make_event("first", at=DAY),
+        make_event("second", at=DAY + timedelta(hours=1), post_id="42"),
+        make_event("third\nwith a newline", at=DAY + timedelta(hours=2)),
+    ]
+
+
+class TestSniff:
+    """jsonl claims a document whose first line is an exported entry."""
+
+    def test_export(self, exported: list[str]) -> None:
+        """An export is recognised, with or without a byte-order mark or leading blank lines."""
+        assert jsonl.sniff(from_text("e", "\n".join(exported)))
+        assert jsonl.sniff(from_text("e", "\ufeff" + exported[0]))
+        assert jsonl.sniff(from_text("e", "\n\n" + exported[0]))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "",
+            "Some news text.\n— A (@a) December 12, 2016\n",
+            '{"created_at": "Wed Oct 10 20:19:24 +0000 2018", "text": "a tweet"}\n',
+            '[{"kind": "post.published", "occurred_at": "x", "post": {}}]\n',
+            '{\n  "kind": "post.published"\n}\n',
+            "[" * 100_000,
+        ],
+        ids=["empty", "article", "tweet", "array", "pretty-printed", "deeply nested"],
+    )
+    def test_other_documents(self, text: str) -> None:
+        """Articles, other JSON, pretty-printed or pathological input are not claimed."""
+        assert not jsonl.sniff(from_text("e", text))
+
+
+class TestRead:
+    """One Restored event per line, a BAD notice for a line that is not an entry."""
+
+    def test_restores_every_line(self, exported: list[str]) -> None:
+        """Each line gives back its event, id, recorded time and body as stored."""
+        items = list(jsonl.read(from_text("e", "\n".join(exported) + "\n")))
+        assert all(isinstance(item, Restored) for item in items)
+        restored = [item for item in items if isinstance(item, Restored)]
+        assert [r.event for r in restored] == three()
+        assert [r.id for r in restored] == [event_id(e) for e in three()]
+        assert {r.recorded_at for r in restored} == {RECORDED}
+        assert [r.body for r in restored] == [post_body(e.post) for e in three()]
+
+    def test_skips_blank_lines(self, exported: list[str]) -> None:
+        """Blank lines, and CRLF line ends, are not entries and not errors."""
+        text = "\r\n\r\n".join(exported) + "\r\n\r\n"
+        assert len([item for item in jsonl.read(from_text("e", text)) if isinstance(item, Restored)]) == 3
+
+    def test_bad_line_is_a_notice_with_its_line(self, exported: list[str]) -> None:
+        """A line that is not an entry is a BAD notice with its line and why; the next lines are read."""
+        record = json.loads(exported[1])
+        record["precision"] = "fortnight"
+        lines = [exported[0], "", json.dumps(record), exported[2], "{oops"]
+        items = list(jsonl.read(from_text("export.jsonl", "\n".join(lines))))
+        assert [type(item).__name__ for item in items] == ["Restored", "Notice", "Restored", "Notice"]
+        notices = [item for item in items if isinstance(item, Notice)]
+        assert [(n.level, n.path, n.line) for n in notices] == [
+            (Level.BAD, "export.jsonl", 3),
+            (Level.BAD, "export.jsonl", 5),
+        ]
+        assert "precision must be one of" in notices[0].message
+        assert notices[1].message.startswith("not valid JSON")
+
+    def test_name(self) -> None:
+        """The importer is selected with --format jsonl."""
+        assert jsonl.name == "jsonl"
