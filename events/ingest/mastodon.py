@@ -32,7 +32,8 @@ from events.model import Author, Event, Kind, Post, Source
 name = "mastodon"
 
 _ACCT_KEY = re.compile(r'(?<!\\)"acct"\s*:')
-_STREAM_EVENT = re.compile(r'(?<!\\)"event"\s*:\s*"[\w.]+"\s*,\s*"payload"\s*:')
+_STREAM_EVENT = re.compile(r'(?<!\\)"event"\s*:\s*"[\w.]+"')
+_PAYLOAD_KEY = re.compile(r'(?<!\\)"payload"\s*:')
 _AP_TYPE = re.compile(r'(?<!\\)"type"\s*:\s*"(?:Create|Announce|Delete|Update|Note|OrderedCollection)"')
 _AP_MARKERS = ("https://www.w3.org/ns/activitystreams", '"attributedTo"', '"orderedItems"')
 _SSE_FIELD = re.compile(r"(?:event|data|id|retry):")
@@ -45,7 +46,7 @@ def sniff(document: Document) -> bool:
         return True
     if not head.startswith(("{", "[")):
         return False
-    if _ACCT_KEY.search(head) or _STREAM_EVENT.search(head):
+    if _ACCT_KEY.search(head) or (_STREAM_EVENT.search(head) and _PAYLOAD_KEY.search(head)):
         return True
     return _AP_TYPE.search(head) is not None and any(marker in head for marker in _AP_MARKERS)
 
