@@ -63,23 +63,32 @@ class _Reader:
     produced once per document (the log would skip the copies anyway, after building them).
     """
 
-    __slots__ = ("authors", "seen")
+    __slots__ = ("authors", "by_user_id", "seen")
 
     def __init__(self) -> None:
         self.authors: dict[tuple[Any, Any, Any], Author] = {}
+        self.by_user_id: dict[Any, Author] = {}
         self.seen: set[str] = set()
 
     def author(self, user: Any, author_id: Any) -> Author:
-        """The Author of a v2 user object (or of a bare author id), made once."""
-        if isinstance(user, dict):
-            key = (user.get("username"), user.get("name"), author_id)
-        else:
-            key = (None, None, author_id)
+        """The Author of a v2 user object, else of an author met before in the document, else "id:"."""
+        if not isinstance(user, dict):
+            known = self.by_user_id.get(author_id)
+            if known is not None:
+                return known
+        key = (
+            (user.get("username"), user.get("name"), author_id)
+            if isinstance(user, dict)
+            else (None, None, author_id)
+        )
         found = self.authors.get(key)
         if found is None:
             if len(self.authors) >= _MEMORY:  # a long stream has many authors: stay bounded
                 self.authors.clear()
+                self.by_user_id.clear()
             found = self.authors[key] = author_from_user(user, author_id)
+            if isinstance(user, dict) and author_id is not None:
+                self.by_user_id[author_id] = found
         return found
 
     def done(self, ids: set[str]) -> None:
@@ -115,6 +124,28 @@ class _Page:
         return id_ in self.fresh or id_ in self.reader.seen
 
 
+def _gather_users(tweet: Mapping[str, Any], users: dict[Any, Mapping[str, Any]], depth: int) -> None:
+    """The whole user objects a flattened tweet holds inline, by id.
+
+    twarc2 flatten inlines `author` in a tweet and in the tweets it refers to, but not in a tweet
+    referred to by one of those: its author is then found among the others, the mentioned users and
+    the user replied to.
+    """
+    candidates = [tweet.get("author"), tweet.get("in_reply_to_user")]
+    entities = tweet.get("entities")
+    mentions = entities.get("mentions") if isinstance(entities, dict) else None
+    if isinstance(mentions, list):
+        candidates.extend(mentions)
+    for user in candidates:
+        if isinstance(user, dict) and "username" in user and "name" in user and "id" in user:
+            users.setdefault(user["id"], user)
+    references = tweet.get("referenced_tweets")
+    if isinstance(references, list) and depth < _MAX_DEPTH:
+        for reference in references:
+            if isinstance(reference, dict):
+                _gather_users(reference, users, depth + 1)
+
+
 def _by_id(items: Any) -> dict[Any, Mapping[str, Any]]:
     if not isinstance(items, list):
         return {}
@@ -145,6 +176,7 @@ def read(document: Document) -> Iterator[Item]:
                 items = _page_items(data, page, line)
             elif "text" in value and "id" in value:  # a flattened tweet
                 page = _Page(_EMPTY, source, reader)
+                _gather_users(value, page.users, 0)
                 items = _page_items([value], page, line)
             elif "errors" in value:
                 items = [_error(value, document.name, line)]
