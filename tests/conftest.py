@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -114,3 +117,11 @@ events = st.builds(
     Event, kind=st.sampled_from(Kind), occurred_at=moments, precision=st.sampled_from(Precision), post=posts
 )
 """Any valid Event."""
+
+
+def tamper(path: Path, sql: str, params: Sequence[object] = ()) -> None:
+    """Run `sql` on a log file after dropping the triggers that forbid it, as an attacker could."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("DROP TRIGGER events_no_update")
+        db.execute("DROP TRIGGER events_no_delete")
+        db.execute(sql, params)

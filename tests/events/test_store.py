@@ -20,7 +20,7 @@ from events.codec import export_line, restore_line
 from events.errors import LogError
 from events.model import GENESIS, Event, from_micros, to_micros
 from events.store import APPLICATION_ID, SCHEMA_VERSION, Log
-from tests.conftest import events, make_event
+from tests.conftest import events, make_event, tamper
 
 T0 = datetime(2016, 12, 12, tzinfo=UTC)
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -43,14 +43,6 @@ def table(path: Path, name: str) -> list[tuple[Any, ...]]:
     """Every row of a table, read through a plain connection."""
     with closing(connect(path)) as db:
         return db.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
-
-
-def tamper(path: Path, sql: str, params: Sequence[object] = ()) -> None:
-    """Run `sql` on the file after dropping the triggers that forbid it, as an attacker could."""
-    with closing(connect(path)) as db:
-        db.execute("DROP TRIGGER events_no_update")
-        db.execute("DROP TRIGGER events_no_delete")
-        db.execute(sql, params)
 
 
 def verify(path: Path) -> tuple[int | None, str | None]:

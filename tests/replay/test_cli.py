@@ -1,0 +1,419 @@
+"""The `replay` command end to end: ingest, log info / verify / export, one-line errors, and help."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from attrs import frozen
+
+from events import demo
+from events.store import Log
+from replay.cli import demo_log, main
+from tests.conftest import tamper
+
+SEED = next(path for path in demo.documents() if path.name.startswith("001_"))
+"""The one seed article that quotes posts with attributions (the other two quote none)."""
+SEED_NAME = f"demo/{SEED.name}"
+"""What `ingest --demo` calls that article in the log and in messages, wherever replay is installed."""
+
+
+@frozen
+class Result:
+    """What one run of the command did: exit code, stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's cache, where the demo log is built, kept inside the test's directory."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    """Run `replay ARGS...` in-process and collect its exit code and output."""
+
+    def run(*argv: str | Path) -> Result:
+        capsys.readouterr()
+        try:
+            code = main([str(arg) for arg in argv])
+        except SystemExit as exc:  # argparse exits for --help and usage errors
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
+        captured = capsys.readouterr()
+        return Result(code=code, out=captured.out, err=captured.err)
+
+    return run
+
+
+@pytest.fixture
+def demo_path(tmp_path: Path, cli: Cli) -> Path:
+    """A log built by `replay ingest --demo`."""
+    path = tmp_path / "demo.log"
+    assert cli("ingest", "--demo", "--log", path).code == 0
+    return path
+
+
+def head(path: Path) -> str:
+    """The head hash of the log at `path`."""
+    with Log.open(path, readonly=True) as log:
+        return log.head()
+
+
+def one_error_line(result: Result) -> str:
+    """The single stderr line of a failed command, checked to be the one-line form users see."""
+    assert result.code == 2, result
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("replay: "), result.err
+    return lines[0]
+
+
+class TestIngest:
+    """`replay ingest`: what it prints and appends."""
+
+    def test_demo(self, tmp_path: Path, cli: Cli) -> None:
+        """The demo ingest reports 9 new posts, the unattributed quote with file and line, and the head."""
+        path = tmp_path / "aleppo.log"
+        result = cli("ingest", "--demo", "--log", path)
+        assert (result.code, result.err) == (0, "")
+        lines = result.out.splitlines()
+        assert lines[0] == "9 posts found: 9 new, 0 already in the log"
+        assert re.fullmatch(
+            rf"warning: {re.escape(SEED_NAME)}:29: looks like a quoted post but has no attribution: "
+            r"'Call & message your representatives.*'",
+            lines[1],
+        )
+        assert lines[-1] == f"log {path}: head {head(path)[:16]}"
+
+    def test_second_ingest_adds_nothing(self, demo_path: Path, cli: Cli) -> None:
+        """Ingesting the demo again appends nothing and says so; the head does not move."""
+        before = head(demo_path)
+        result = cli("ingest", "--demo", "--log", demo_path)
+        assert result.code == 0
+        assert result.out.splitlines()[0] == "9 posts found: 0 new, 9 already in the log"
+        assert head(demo_path) == before
+
+    def test_named_source(self, tmp_path: Path, cli: Cli) -> None:
+        """A seed article named as SOURCE is detected as an article."""
+        result = cli("ingest", SEED, "--log", tmp_path / "one.log")
+        assert result.out.startswith("9 posts found: 9 new, 0 already in the log\n")
+
+    def test_stdin(self, demo_path: Path, tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+        """ "-" reads an export piped on standard input."""
+        exported = cli("log", "export", demo_path).out
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(exported.encode())))
+        result = cli("ingest", "-", "--format", "jsonl", "--log", tmp_path / "copy.log")
+        assert result.code == 0
+        assert result.out.startswith("9 posts found: 9 new, 0 already in the log\n")
+        assert head(tmp_path / "copy.log") == head(demo_path)
+
+    def test_skip_bad(self, demo_path: Path, tmp_path: Path, cli: Cli) -> None:
+        """With --skip-bad the good records go in and the bad ones are listed by line."""
+        lines = cli("log", "export", demo_path).out.splitlines()
+        lines[1] = lines[1][:50]
+        damaged = tmp_path / "damaged.jsonl"
+        damaged.write_text("\n".join(lines) + "\n")
+        result = cli("ingest", damaged, "--skip-bad", "--log", tmp_path / "copy.log")
+        assert result.code == 0
+        assert result.out.splitlines()[0] == "8 posts found: 8 new, 0 already in the log"
+        assert f"skipped 1 bad records ({damaged}:2); first: {damaged}:2: not valid JSON" in result.out
+
+
+class TestLog:
+    """`replay log info`, `verify` and `export`."""
+
+    def test_info(self, demo_path: Path, cli: Cli) -> None:
+        """info shows the count, the time span, kinds, sources, ingests and the full head hash."""
+        result = cli("log", "info", demo_path)
+        assert (result.code, result.err) == (0, "")
+        assert result.out.splitlines() == [
+            f"log      {demo_path}",
+            "events   9",
+            "span     2016-12-12T00:00:00+00:00 .. 2016-12-13T00:00:00+00:00",
+            "kind     post.published: 9",
+            f"source   {SEED_NAME}: 9",
+            "ingests  1",
+            f"head     {head(demo_path)}",
+        ]
+
+    def test_verify_intact(self, demo_path: Path, cli: Cli) -> None:
+        """verify exits 0 on an untouched log."""
+        result = cli("log", "verify", demo_path)
+        assert (result.code, result.out, result.err) == (
+            0,
+            "intact: 9 events, every hash and link checks out\n",
+            "",
+        )
+
+    def test_verify_tampered(self, demo_path: Path, cli: Cli) -> None:
+        """verify exits 1 on a log changed behind its back and names the first bad position."""
+        tamper(demo_path, "UPDATE events SET body = replace(body, 'goodbye', 'hello') WHERE seq = 5")
+        result = cli("log", "verify", demo_path)
+        assert result.code == 1
+        assert result.err == f"{demo_path}: damaged at position 5: id does not match\n"
+
+    def test_export(self, demo_path: Path, cli: Cli) -> None:
+        """export writes one JSON object per event, in log order, with every field of the format."""
+        result = cli("log", "export", demo_path)
+        assert (result.code, result.err) == (0, "")
+        records = [json.loads(line) for line in result.out.splitlines()]
+        assert [r["seq"] for r in records] == list(range(1, 10))
+        for record in records:
+            assert {"seq", "id", "kind", "occurred_at", "precision", "recorded_at", "prev", "post"} <= set(
+                record
+            )
+            assert record["precision"] == "day"
+            assert record["occurred_at"] in ("2016-12-12T00:00:00Z", "2016-12-13T00:00:00Z")
+            assert set(record["post"]["author"]) == {"handle", "name"}
+        with Log.open(demo_path) as log:
+            assert result.out == "".join(line + "\n" for line in log.export_lines())
+
+    @pytest.mark.parametrize(
+        ("options", "seqs"),
+        [
+            (["--from", "2016-12-13"], [1, 8]),
+            (["--until", "2016-12-13"], [2, 3, 4, 5, 6, 7, 9]),
+            (["--from", "2016-12-12", "--until", "2016-12-12T00:00:00.000001Z"], [2, 3, 4, 5, 6, 7, 9]),
+            (["--from", "2016-12-14"], []),
+        ],
+    )
+    def test_export_window(self, demo_path: Path, cli: Cli, options: list[str], seqs: list[int]) -> None:
+        """--from and --until keep the events in [from, until), in log order."""
+        result = cli("log", "export", demo_path, *options)
+        assert result.code == 0
+        assert [json.loads(line)["seq"] for line in result.out.splitlines()] == seqs
+
+    def test_export_to_file(self, demo_path: Path, tmp_path: Path, cli: Cli) -> None:
+        """-o writes the export to a file instead of stdout."""
+        output = tmp_path / "day.jsonl"
+        result = cli("log", "export", demo_path, "--from", "2016-12-13", "-o", output)
+        assert (result.code, result.out, result.err) == (0, "", "")
+        assert output.read_text() == cli("log", "export", demo_path, "--from", "2016-12-13").out
+
+    def test_export_ingest_export(self, demo_path: Path, tmp_path: Path, cli: Cli) -> None:
+        """export -> ingest into a new log -> export gives the same bytes and the same head."""
+        first = tmp_path / "first.jsonl"
+        assert cli("log", "export", demo_path, "-o", first).code == 0
+        result = cli("ingest", first, "--log", tmp_path / "copy.log")
+        assert result.out.splitlines()[0] == "9 posts found: 9 new, 0 already in the log"
+        assert result.out.splitlines()[-1] == f"log {tmp_path / 'copy.log'}: head {head(demo_path)[:16]}"
+        assert cli("log", "info", tmp_path / "copy.log").out.splitlines()[-1] == f"head     {head(demo_path)}"
+        assert cli("log", "export", tmp_path / "copy.log").out == first.read_text()
+
+
+# -- errors: one line on stderr, exit 2, the log unchanged ----------------------------------------
+
+
+def _write(name: str, content: bytes) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+    return make
+
+
+def _directory(folder: Path) -> Path:
+    (folder / "folder").mkdir()
+    return folder / "folder"
+
+
+def _missing(folder: Path) -> Path:
+    return folder / "missing.txt"
+
+
+def _bad_record(folder: Path) -> Path:
+    path = folder / "bad.jsonl"
+    record = {"kind": "post.liked", "occurred_at": "2016-12-12T00:00:00Z", "precision": "day", "post": {}}
+    path.write_text(json.dumps(record) + "\n")
+    return path
+
+
+_INPUTS = [
+    pytest.param(_missing, "missing.txt: no such file", id="missing file"),
+    pytest.param(_directory, "folder: is a directory, not a file", id="directory"),
+    pytest.param(_write("binary.dat", b"GIF89a\x00\x01"), "binary.dat:1: binary data", id="binary"),
+    pytest.param(_write("latin1.txt", "café\n".encode("latin-1")), "latin1.txt:1: not UTF-8", id="non-UTF-8"),
+    pytest.param(_write("empty.txt", b""), "empty.txt: is empty", id="empty"),
+    pytest.param(_write("blank.txt", b"\n  \n"), "blank.txt: is empty", id="blank"),
+    pytest.param(_write("notes.txt", b"just notes\n"), "notes.txt: cannot tell the format", id="unknown"),
+    pytest.param(_bad_record, "bad.jsonl:1: kind must be one of", id="bad record"),
+]
+
+
+@pytest.mark.parametrize(("make", "message"), _INPUTS)
+def test_bad_input_into_a_new_log(
+    tmp_path: Path, cli: Cli, make: Callable[[Path], Path], message: str
+) -> None:
+    """A bad input is one line on stderr, exit 2, and the new log is not left behind."""
+    log = tmp_path / "new.log"
+    line = one_error_line(cli("ingest", make(tmp_path), "--log", log))
+    assert message in line
+    assert not log.exists()
+
+
+@pytest.mark.parametrize(("make", "message"), _INPUTS)
+def test_bad_input_into_an_existing_log(
+    demo_path: Path, tmp_path: Path, cli: Cli, make: Callable[[Path], Path], message: str
+) -> None:
+    """A bad input, even after a good one, is one line, exit 2, and the log is byte for byte unchanged."""
+    before = demo_path.read_bytes()
+    result = cli("ingest", SEED, make(tmp_path), "--log", demo_path)
+    assert message in one_error_line(result)
+    assert result.out == ""
+    assert demo_path.read_bytes() == before
+
+
+def _other_file(folder: Path) -> Path:
+    path = folder / "notes.db"
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE notes (body TEXT)")
+        db.commit()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        pytest.param(_write("notes.txt", b"just notes\n" * 20), "notes.txt: not a replay log", id="text"),
+        pytest.param(_other_file, "notes.db: not a replay log", id="other app's database"),
+        pytest.param(_directory, "folder: is a directory, not a log", id="directory"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["ingest", "--demo", "--log"], ["log", "info"], ["log", "verify"], ["log", "export"]],
+    ids=["ingest", "info", "verify", "export"],
+)
+def test_not_a_log(
+    tmp_path: Path, cli: Cli, make: Callable[[Path], Path], message: str, command: list[str]
+) -> None:
+    """Every command given a file that is not a log says so in one line, exit 2, and leaves it alone."""
+    path = make(tmp_path)
+    before = None if path.is_dir() else path.read_bytes()
+    assert message in one_error_line(cli(*command, path))
+    assert before is None or path.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["log", "info"], ["log", "verify"], ["log", "export"]])
+def test_missing_log(tmp_path: Path, cli: Cli, command: list[str]) -> None:
+    """Reading a log that does not exist is one line, exit 2, and does not create it."""
+    path = tmp_path / "missing.log"
+    assert one_error_line(cli(*command, path)) == f"replay: {path}: no such log"
+    assert not path.exists()
+
+
+def test_locked_log(demo_path: Path, cli: Cli) -> None:
+    """Ingesting into a log another writer holds is one line saying "locked", and changes nothing."""
+    before = demo_path.read_bytes()
+    with closing(sqlite3.connect(demo_path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        result = cli("ingest", SEED, "--log", demo_path)
+        other.execute("ROLLBACK")
+    assert one_error_line(result).startswith(f"replay: {demo_path}: locked by another writer")
+    assert demo_path.read_bytes() == before
+
+
+def test_demo_with_a_source(tmp_path: Path, cli: Cli) -> None:
+    """`ingest --demo` with a SOURCE as well is refused in one line, and creates no log."""
+    line = one_error_line(cli("ingest", "--demo", SEED, "--log", tmp_path / "new.log"))
+    assert line.startswith("replay: --demo takes no SOURCE")
+    assert not (tmp_path / "new.log").exists()
+
+
+def test_nothing_to_ingest(tmp_path: Path, cli: Cli) -> None:
+    """`ingest` with no source is one line saying what to give, and creates no log."""
+    line = one_error_line(cli("ingest", "--log", tmp_path / "new.log"))
+    assert line.startswith("replay: nothing to ingest")
+    assert not (tmp_path / "new.log").exists()
+
+
+def test_export_to_a_missing_directory(demo_path: Path, tmp_path: Path, cli: Cli) -> None:
+    """An -o file that cannot be created is one line naming it."""
+    output = tmp_path / "nowhere" / "out.jsonl"
+    assert one_error_line(cli("log", "export", demo_path, "-o", output)) == (
+        f"replay: {output}: No such file or directory"
+    )
+
+
+@pytest.mark.xfail(
+    reason="replay/cli.py main: argparse reports a bad --from/--until itself (a usage line, then "
+    "'replay log export: error: argument --from: ...') and raises SystemExit instead of one 'replay: ' line",
+    raises=AssertionError,
+    strict=True,
+)
+@pytest.mark.parametrize("option", ["--from", "--until"])
+def test_bad_time(demo_path: Path, cli: Cli, option: str) -> None:
+    """A --from or --until that is not a time is one line naming the option and the text, exit 2."""
+    line = one_error_line(cli("log", "export", demo_path, option, "yesterday"))
+    assert option in line
+    assert "not a time: 'yesterday'" in line
+
+
+@pytest.mark.xfail(
+    reason="replay/cli.py _export opens -o for writing (truncating it) after opening the log, so "
+    "`replay log export a.log -o a.log` empties the log and then fails with sqlite3.OperationalError",
+    raises=sqlite3.OperationalError,
+    strict=True,
+)
+def test_export_onto_the_log_itself(demo_path: Path, cli: Cli) -> None:
+    """Exporting a log over its own file is refused in one line and the log is left intact."""
+    before = demo_path.read_bytes()
+    result = cli("log", "export", demo_path, "-o", demo_path)
+    assert demo_path.read_bytes() == before
+    one_error_line(result)
+
+
+# -- help --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["ingest"], ["log"], ["log", "info"], ["log", "verify"], ["log", "export"]],
+    ids=["replay", "ingest", "log", "info", "verify", "export"],
+)
+def test_help(cli: Cli, command: list[str]) -> None:
+    """--help on every command exits 0 and shows usage with examples."""
+    result = cli(*command, "--help")
+    assert result.code == 0
+    assert result.out.startswith("usage: replay")
+    assert "examples:\n  replay " in result.out
+
+
+def test_installed_command() -> None:
+    """The installed `replay` console script runs and prints its help."""
+    script = shutil.which("replay", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the replay console script is not installed beside this Python")
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: replay")
+    assert "examples:" in done.stdout
+
+
+def test_demo_log_is_built_once_in_the_cache(cache: Path) -> None:
+    """The built-in demo's log is built in the user's cache on first use and reused after."""
+    path = demo_log()
+    assert path.parent == cache / "replay"
+    with Log.open(path, readonly=True) as log:
+        assert log.count() == 9
+    built = path.stat().st_mtime_ns
+    assert demo_log() == path
+    assert path.stat().st_mtime_ns == built
