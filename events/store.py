@@ -298,7 +298,10 @@ class Log:
         if until_us is not None:
             sql += " AND occurred_at < ?"
             params.append(until_us)
-        yield from self._db.execute(sql + " ORDER BY occurred_at, seq", params)
+        # The cursor itself, not a generator around it: nothing is left to finalise (and fail)
+        # when a reader drops it after the log is closed.
+        cursor: Iterator[Row] = self._db.execute(sql + " ORDER BY occurred_at, seq", params)
+        return cursor
 
     def row_before(self, occurred_us: int, seq: int, since_us: int | None = None) -> Row | None:
         """The last stored row strictly before position (occurred_us, seq), not before `since_us`."""

@@ -172,5 +172,4 @@ class Track:
         """The playback time of the first row of the range, None when the range is empty."""
         rows = self.log.rows_after(self.start[0], self.start[1], self.range.until_us)
         first = next(rows, None)
-        rows.close()  # type: ignore[attr-defined]
         return None if first is None else self.time_of((first[3], first[0]))
