@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from events.ingest.text import find_entities, find_urls, parse_twitter_time, unescape
 from events.model import Author
@@ -42,6 +42,16 @@ _NO_LANGUAGE = frozenset({"und", ""})
 
 class Malformed(ValueError):
     """A tweet record that cannot be read; the message says which field and why, in one line."""
+
+
+class Content(NamedTuple):
+    """What a tweet says: its text as written, its entities, and its language."""
+
+    text: str
+    hashtags: tuple[str, ...]
+    mentions: tuple[str, ...]
+    urls: tuple[str, ...]
+    lang: str | None
 
 
 def native_id(value: Any, what: str) -> str:

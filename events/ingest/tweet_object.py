@@ -10,10 +10,11 @@ no `retweeted_status`: it is text the account published, and stays PUBLISHED.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from events.ingest.tweet import (
     PLATFORM,
+    Content,
     Malformed,
     as_int,
     author_from_user,
@@ -29,16 +30,6 @@ from events.model import Author, Event, Kind, Post, Precision, Source
 
 # Twitter embeds at most a quote inside a retweet; deeper nesting is not a tweet Twitter wrote.
 _MAX_DEPTH = 3
-
-
-class Content(NamedTuple):
-    """What a tweet says: its text as written, its entities, and its language."""
-
-    text: str
-    hashtags: tuple[str, ...]
-    mentions: tuple[str, ...]
-    urls: tuple[str, ...]
-    lang: str | None
 
 
 def _items(container: Any, key: str) -> list[Mapping[str, Any]]:
