@@ -1,0 +1,342 @@
+"""The projection: the fold of the log up to a position, its checkpoints, and post density."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events.checkpoints import Checkpoints, sidecar_path
+from events.codec import Row
+from events.model import Event, Kind, Precision, to_micros
+from events.projection import BEFORE_ALL, Projection, Settings, density
+from events.store import Log
+from tests.conftest import DAY, make_event
+
+HOUR_US = 3_600_000_000
+
+
+def at(hours: float) -> datetime:
+    return DAY + timedelta(hours=hours)
+
+
+def post(post_id: str, hours: float, text: str = "text", **fields: Any) -> Event:
+    return make_event(text, at=at(hours), post_id=post_id, **fields)
+
+
+def log_of(path: Path, events: list[Event]) -> Log:
+    log = Log.open(path / "test.log", create=True)
+    log.append(events)
+    return log
+
+
+def rows_of(log: Log) -> list[Row]:
+    return list(log.rows_after(*BEFORE_ALL))
+
+
+def folded(log: Log, settings: Settings | None = None) -> Projection:
+    projection = Projection(settings)
+    projection.apply_rows(rows_of(log))
+    return projection
+
+
+class TestFold:
+    def test_published_posts_appear_newest_first(self, tmp_path: Path) -> None:
+        """Published posts are on the visible timeline, newest first, with their stored body."""
+        log = log_of(tmp_path, [post("a", 1, "one"), post("b", 2, "two")])
+        projection = folded(log)
+        assert [item.post().text for item in projection.recent()] == ["two", "one"]
+        assert projection.count == 2 and projection.position == (to_micros(at(2)), 2)
+
+    def test_an_edit_replaces_the_text(self, tmp_path: Path) -> None:
+        """An edit replaces the visible post's text in place and marks it edited."""
+        log = log_of(tmp_path, [post("a", 1, "typo"), post("b", 2), post("a", 3, "fixed", kind=Kind.EDITED)])
+        items = folded(log).recent()
+        assert [(item.key, item.post().text, item.edited) for item in items] == [
+            ("twitter/b", "text", False),
+            ("twitter/a", "fixed", True),
+        ]
+
+    def test_a_delete_removes_the_post(self, tmp_path: Path) -> None:
+        """A delete takes the post off the timeline; its author's count stays."""
+        log = log_of(tmp_path, [post("a", 1, handle="x"), post("a", 2, "", kind=Kind.DELETED, handle="x")])
+        projection = folded(log)
+        assert projection.recent() == []
+        assert projection.authors == {"x": 1}
+        assert projection.kinds == {"post.published": 1, "post.deleted": 1}
+
+    def test_a_repost_counts_on_the_original_and_appears(self, tmp_path: Path) -> None:
+        """A repost adds to the original's repost count and shows as its own item."""
+        log = log_of(
+            tmp_path,
+            [
+                post("a", 1),
+                post("r", 2, kind=Kind.REPOSTED, repost_of="a"),
+                post("s", 3, kind=Kind.REPOSTED, repost_of="a"),
+            ],
+        )
+        items = {item.key: item for item in folded(log).recent()}
+        assert items["twitter/a"].reposts == 2
+        assert items["twitter/r"].kind is Kind.REPOSTED
+
+    def test_edits_and_reposts_of_posts_no_longer_visible_change_nothing(self, tmp_path: Path) -> None:
+        """Once a post has left the bounded timeline, events about it leave the timeline alone."""
+        events = [post("a", 1), post("b", 2), post("a", 3, "new", kind=Kind.EDITED)]
+        projection = folded(log_of(tmp_path, events), Settings(timeline_size=1))
+        assert [(item.key, item.edited) for item in projection.recent()] == [("twitter/b", False)]
+
+    def test_the_timeline_is_bounded(self, tmp_path: Path) -> None:
+        """Only the most recent `timeline_size` posts are kept."""
+        log = log_of(tmp_path, [post(str(i), i) for i in range(10)])
+        projection = folded(log, Settings(timeline_size=3))
+        assert [item.key for item in projection.recent()] == ["twitter/9", "twitter/8", "twitter/7"]
+        assert projection.count == 10
+
+    def test_posts_without_an_id_are_keyed_by_their_event(self, tmp_path: Path) -> None:
+        """Posts from articles (no native id) are told apart by their event ids."""
+        log = log_of(tmp_path, [make_event("one"), make_event("two")])
+        keys = [item.key for item in folded(log).recent()]
+        assert len(set(keys)) == 2 and all(len(key) == 64 for key in keys)
+
+    def test_counts_per_author_and_hashtag(self, tmp_path: Path) -> None:
+        """Authors count their posts and reposts; hashtags count without regard to case."""
+        log = log_of(
+            tmp_path,
+            [
+                post("a", 1, handle="x", hashtags=("SaveAleppo",)),
+                post("b", 2, handle="y", hashtags=("savealeppo", "Syria")),
+                post("c", 3, handle="x", kind=Kind.REPOSTED, repost_of="b", hashtags=("Syria",)),
+            ],
+        )
+        projection = folded(log)
+        assert projection.top_authors() == [("x", 2), ("y", 1)]
+        assert projection.top_hashtags() == [("SaveAleppo", 2), ("Syria", 2)]
+
+    def test_trending_is_a_sliding_window(self, tmp_path: Path) -> None:
+        """Trending counts only the window before the time asked for; older buckets drop out."""
+        window = Settings(trend_window_us=2 * HOUR_US, trend_buckets=2)
+        log = log_of(
+            tmp_path,
+            [
+                post("a", 0.5, hashtags=("old",)),
+                post("b", 3.5, hashtags=("new",)),
+                post("c", 3.6, hashtags=("new",)),
+            ],
+        )
+        projection = folded(log, window)
+        assert projection.trending(to_micros(at(3.7))) == [("new", 2)]
+        assert projection.trending(to_micros(at(1))) == []  # that bucket was dropped as time moved on
+        assert projection.trending(to_micros(at(9))) == []
+        assert projection.top_hashtags() == [("new", 2), ("old", 1)]
+
+    def test_describe_time_uses_the_real_precision(self, tmp_path: Path) -> None:
+        """A day-precision post is described by its date only."""
+        log = log_of(tmp_path, [make_event("x", precision=Precision.DAY)])
+        assert folded(log).recent()[0].describe_time() == "12 Dec 2016"
+
+    def test_folding_in_parts_equals_folding_at_once(self, tmp_path: Path) -> None:
+        """The fold is incremental: any split of the rows gives the same state."""
+        log = log_of(tmp_path, [post(str(i), i, hashtags=(f"t{i % 3}",)) for i in range(12)])
+        rows = rows_of(log)
+        parts = Projection()
+        parts.apply_rows(rows[:5])
+        parts.apply_rows(rows[5:])
+        assert parts == folded(log)
+
+
+class TestSnapshots:
+    def test_a_snapshot_restores_the_same_state(self, tmp_path: Path) -> None:
+        """from_snapshot(snapshot()) gives an equal projection that folds on identically."""
+        events = [post(str(i), i, hashtags=("A", "a", "b")) for i in range(6)]
+        events.append(post("1", 7, "edited", kind=Kind.EDITED))
+        rows = rows_of(log_of(tmp_path, events))
+        projection = Projection()
+        projection.apply_rows(rows[:4])
+        restored = Projection.from_snapshot(projection.snapshot())
+        assert restored == projection
+        projection.apply_rows(rows[4:])
+        restored.apply_rows(rows[4:])
+        assert restored == projection
+
+    def test_a_copy_is_independent(self, tmp_path: Path) -> None:
+        """Folding into a copy leaves the original as it was."""
+        rows = rows_of(log_of(tmp_path, [post("a", 1), post("b", 2)]))
+        projection = Projection()
+        projection.apply_rows(rows[:1])
+        copy = projection.copy()
+        copy.apply_rows(rows[1:])
+        assert projection.count == 1 and copy.count == 2
+
+    def test_an_unknown_snapshot_version_is_refused(self) -> None:
+        """A snapshot from another version fails with a clear message, not a wrong state."""
+        import json
+        import zlib
+
+        with pytest.raises(ValueError, match="unknown projection snapshot version 99"):
+            Projection.from_snapshot(zlib.compress(json.dumps({"v": 99}).encode()))
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Iterator[Log]:
+    """A log of 25 posts, edits, reposts and deletes over a day."""
+    events: list[Event] = []
+    for i in range(20):
+        events.append(post(str(i), i, f"post {i}", handle=f"u{i % 4}", hashtags=(f"T{i % 5}",)))
+        if i % 6 == 5:
+            events.append(post(str(i - 2), i + 0.5, "edited", kind=Kind.EDITED))
+        if i % 7 == 6:
+            events.append(post(f"r{i}", i + 0.25, kind=Kind.REPOSTED, repost_of=str(i - 1)))
+    events.append(post("3", 21, "", kind=Kind.DELETED))
+    with log_of(tmp_path, events) as log:
+        yield log
+
+
+class TestCheckpoints:
+    def test_state_at_every_position_equals_the_fold(self, sample: Log) -> None:
+        """The state at any position, from a checkpoint plus a short fold, equals the full fold."""
+        rows = rows_of(sample)
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert len(checkpoints) == len(rows) // 4
+            expected = Projection()
+            assert checkpoints.state_at(BEFORE_ALL) == expected
+            for row in rows:
+                expected.apply_rows([row])
+                assert checkpoints.state_at((row[3], row[0])) == expected
+
+    def test_kept_in_a_sidecar_not_in_the_log(self, sample: Log) -> None:
+        """Checkpoints are written beside the log; the log's own tables are untouched."""
+        count, head = sample.count(), sample.head()
+        Checkpoints.open(sample, every=4).close()
+        assert sidecar_path(sample.path).is_file()
+        assert (sample.count(), sample.head()) == (count, head)
+        tables = {
+            name for (name,) in sample._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        assert tables == {"events", "ingests"}
+
+    def test_reused_while_the_log_is_unchanged(self, sample: Log) -> None:
+        """Opening again reuses the sidecar instead of rebuilding it."""
+        Checkpoints.open(sample, every=4).close()
+        built = sidecar_path(sample.path).stat().st_mtime_ns
+        Checkpoints.open(sample, every=4).close()
+        assert sidecar_path(sample.path).stat().st_mtime_ns == built
+
+    def test_rebuilt_when_the_head_changes(self, sample: Log) -> None:
+        """After an append, the checkpoints describe the longer log."""
+        Checkpoints.open(sample, every=4).close()
+        sample.append([post("late", 30, "late #News", hashtags=("News",))])
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            last = rows_of(sample)[-1]
+            assert checkpoints.state_at((last[3], last[0])) == folded(sample)
+
+    def test_rebuilt_when_the_sidecar_is_damaged(self, sample: Log) -> None:
+        """A sidecar that is not a checkpoint file is replaced, not trusted."""
+        sidecar_path(sample.path).write_bytes(b"not sqlite at all" * 100)
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+
+    def test_rebuilt_for_other_settings(self, sample: Log) -> None:
+        """Checkpoints made with other projection settings are not used."""
+        Checkpoints.open(sample, every=4).close()
+        small = Settings(timeline_size=2)
+        with Checkpoints.open(sample, every=4, settings=small) as checkpoints:
+            assert len(checkpoints.state_at((2**62, 0)).recent()) == 2
+
+    def test_in_memory_when_the_directory_is_read_only(
+        self, sample: Log, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Where the sidecar cannot be written, checkpoints are kept in memory instead."""
+        monkeypatch.setattr(os, "access", lambda *_: False)
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+        assert not sidecar_path(sample.path).exists()
+
+    def test_a_failed_write_falls_back_to_memory(self, sample: Log, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A sidecar that cannot be renamed into place leaves no partial file and still works."""
+
+        def refuse(*_: object) -> None:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(os, "replace", refuse)
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+        assert list(sample.path.parent.glob("*.partial")) == []
+
+    def test_progress_is_reported_while_building(self, sample: Log) -> None:
+        """on_progress sees the count grow to the total."""
+        seen: list[tuple[int, int]] = []
+        Checkpoints.open(sample, every=10, on_progress=lambda done, total: seen.append((done, total))).close()
+        assert seen[-1] == (sample.count(), sample.count())
+
+    def test_every_must_be_positive(self, sample: Log) -> None:
+        """Zero entries between checkpoints is refused."""
+        with pytest.raises(ValueError, match="at least one entry"):
+            Checkpoints.open(sample, every=0)
+
+
+_offsets = st.lists(st.integers(0, 48 * 60), min_size=1, max_size=30)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    minutes=_offsets, every=st.integers(1, 7), kinds=st.lists(st.sampled_from(Kind), min_size=30, max_size=30)
+)
+def test_checkpoints_agree_with_the_fold_for_any_log(
+    tmp_path_factory: pytest.TempPathFactory, minutes: list[int], every: int, kinds: list[Kind]
+) -> None:
+    """For logs of any times and kinds, state_at(position) is the fold of every row up to it."""
+    events = [
+        make_event(
+            f"p{i}", at=DAY + timedelta(minutes=m), kind=kinds[i], post_id=str(i % 5), hashtags=(f"t{m % 3}",)
+        )
+        for i, m in enumerate(minutes)
+    ]
+    with (
+        log_of(tmp_path_factory.mktemp("any"), events) as log,
+        Checkpoints.open(log, every=every) as checkpoints,
+    ):
+        expected = Projection()
+        for row in rows_of(log):
+            expected.apply_rows([row])
+            assert checkpoints.state_at((row[3], row[0])) == expected
+
+
+class TestDensity:
+    def test_counts_per_bucket_cover_the_log(self, sample: Log) -> None:
+        """Density buckets span the log and add up to its size, matching a count in Python."""
+        found = density(sample, 6)
+        assert len(found.counts) == 6 and sum(found.counts) == sample.count()
+        times = [row[3] for row in rows_of(sample)]
+        expected = [0] * 6
+        for time in times:
+            expected[(time - found.origin_us) // found.width_us] += 1
+        assert list(found.counts) == expected
+        assert found.origin_us == min(times)
+        assert found.origin_us + 6 * found.width_us > max(times)
+
+    def test_an_empty_log_has_no_buckets(self, tmp_path: Path) -> None:
+        """An empty log has an empty density."""
+        with Log.open(tmp_path / "empty.log", create=True) as log:
+            assert density(log, 10).counts == ()
+
+    def test_at_least_one_bucket(self, sample: Log) -> None:
+        """Zero buckets is refused."""
+        with pytest.raises(ValueError, match="at least one bucket"):
+            density(sample, 0)
+
+    def test_computed_in_sql_over_the_time_index(self, sample: Log, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Density reads no row and decodes no body: one aggregate query does it."""
+        monkeypatch.setattr(Log, "rows_after", lambda *_: pytest.fail("density read rows"))
+        assert sum(density(sample, 3).counts) == sample.count()
+
+
+def test_sqlite_supports_row_values() -> None:
+    """Positions are compared as SQL row values, which need SQLite 3.15 or newer."""
+    assert sqlite3.sqlite_version_info >= (3, 15)
