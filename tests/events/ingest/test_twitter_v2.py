@@ -12,7 +12,7 @@ import pytest
 
 from events.codec import event_id
 from events.errors import InputError
-from events.ingest import formats, twitter_v2
+from events.ingest import formats, twitter_v1, twitter_v2
 from events.ingest.base import Level
 from events.ingest.document import Document
 from events.ingest.driver import ingest
@@ -508,3 +508,39 @@ def test_sample_flattened_gives_the_same_events(samples: Path, tmp_path: Path, n
     page_events = events_of(read(twitter_v2, source))
     flat_events = events_of(read(twitter_v2, flattened(tmp_path, source)))
     assert [comparable(event) for event in flat_events] == [comparable(event) for event in page_events]
+
+
+def test_same_tweet_from_v1_and_v2_is_one_post() -> None:
+    """A tweet read from API v1.1 (extended mode) and from API v2 gives the same event and content."""
+    text = "Confirmed from our side too. Map of the outage: https://t.co/M4pPhoto01 https://t.co/Qt0Link002"
+    v1_tweet = {
+        "created_at": "Sat Dec 10 08:10:00 +0000 2022",
+        "id_str": "1600000000000000300",
+        "full_text": text,
+        "display_text_range": [0, text.index(" https://t.co/M4pPhoto01")],
+        "entities": {
+            "urls": [
+                {
+                    "url": "https://t.co/Qt0Link002",
+                    "expanded_url": "https://twitter.com/amal_reports/status/1600000000000000100",
+                    "indices": [72, 95],
+                }
+            ],
+            "media": [
+                {
+                    "url": "https://t.co/M4pPhoto01",
+                    "expanded_url": "https://twitter.com/chloe_maps/status/1600000000000000300/photo/1",
+                    "indices": [48, 71],
+                }
+            ],
+        },
+        "quoted_status_id_str": "1600000000000000100",
+        "user": {"id_str": "1003", "screen_name": "chloe_maps", "name": "Chloé"},
+        "lang": "en",
+    }
+    [from_v1] = events_of(read(twitter_v1, text_document(json.dumps(v1_tweet))))
+    from_v2 = next(
+        event for event in events_of(read(twitter_v2, PAGES)) if event.post.id == "1600000000000000300"
+    )
+    assert comparable(from_v1) == comparable(from_v2)
+    assert (from_v1.post.quote_of, from_v1.post.urls) == (from_v2.post.quote_of, from_v2.post.urls)
