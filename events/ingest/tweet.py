@@ -56,7 +56,7 @@ class Content(NamedTuple):
 
 def native_id(value: Any, what: str) -> str:
     """A tweet or user id as its decimal string, from a string or an integer; Malformed otherwise."""
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return str(value)
@@ -222,7 +222,7 @@ def as_int(value: Any, what: str) -> int:
     """An index as an int: the archive writes every number as a string."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     raise Malformed(f"{what} is not a number: {value!r}")
 

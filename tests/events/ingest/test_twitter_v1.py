@@ -231,6 +231,7 @@ def test_one_object() -> None:
         ('{"created_at": "Wed Oct 10 20:19:24 +0000 2018", "text": "hi"}', "tweet has no id_str"),
         ('{"id_str": "5", "created_at": "Wed Oct 10 20:19:24 +0000 2018"}', "tweet 5 has no text"),
         ('{"id_str": "x5", "created_at": "Wed Oct 10 20:19:24 +0000 2018"}', "id_str is not an id: 'x5'"),
+        ('{"id_str": "\u0665", "created_at": "Wed Oct 10 20:19:24 +0000 2018"}', "id_str is not an id: '٥'"),
         ('{"delete": {"status": {"user_id_str": "2"}, "timestamp_ms": "1"}}', "delete notice without the"),
     ],
 )
