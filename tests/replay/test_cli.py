@@ -331,6 +331,16 @@ def test_locked_log(demo_path: Path, cli: Cli) -> None:
     assert demo_path.read_bytes() == before
 
 
+def test_reading_while_another_writer_is_busy(demo_path: Path, cli: Cli) -> None:
+    """A write transaction elsewhere does not stop `log info` or `log verify` from reading."""
+    with closing(sqlite3.connect(demo_path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        info, verify = cli("log", "info", demo_path), cli("log", "verify", demo_path)
+        other.execute("ROLLBACK")
+    assert (info.code, verify.code) == (0, 0)
+    assert "events   9\n" in info.out
+
+
 def test_demo_with_a_source(tmp_path: Path, cli: Cli) -> None:
     """`ingest --demo` with a SOURCE as well is refused in one line, and creates no log."""
     line = one_error_line(cli("ingest", "--demo", SEED, "--log", tmp_path / "new.log"))

@@ -94,7 +94,3 @@ class TestRead:
         ]
         assert "precision must be one of" in notices[0].message
         assert notices[1].message.startswith("not valid JSON")
-
-    def test_name(self) -> None:
-        """The importer is selected with --format jsonl."""
-        assert jsonl.name == "jsonl"
