@@ -24,8 +24,9 @@ from events.ingest import activitypub
 from events.ingest.base import Item, Level, Notice
 from events.ingest.document import Document
 from events.ingest.json_fields import RecordError, UnknownRecord
+from events.ingest.json_members import member_items
 from events.ingest.mastodon_status import PLATFORM, status_events
-from events.ingest.records import loads, records
+from events.ingest.records import layout, loads, records
 from events.ingest.text import from_epoch
 from events.model import Author, Event, Kind, Post, Source
 
@@ -37,6 +38,7 @@ _PAYLOAD_KEY = re.compile(r'(?<!\\)"payload"\s*:')
 _AP_TYPE = re.compile(r'(?<!\\)"type"\s*:\s*"(?:Create|Announce|Delete|Update|Note|OrderedCollection)"')
 _AP_MARKERS = ("https://www.w3.org/ns/activitystreams", '"attributedTo"', '"orderedItems"')
 _SSE_FIELD = re.compile(r"(?:event|data|id|retry):")
+_OUTBOX = re.compile(r'(?<!\\)"orderedItems"\s*:\s*\[')
 
 
 def sniff(document: Document) -> bool:
@@ -57,6 +59,14 @@ def read(document: Document) -> Iterator[Item]:
     if _is_event_stream(document.head.lstrip()):
         for line, event, data in _server_sent_events(document):
             yield from reader.guarded(line, "", partial(reader.stream, event, data, None))
+        return
+    if layout(document) == "stream" and _OUTBOX.search(document.head):
+        # An account export's outbox: stream its activities rather than hold the collection.
+        for index, item in enumerate(member_items(document, "orderedItems")):
+            if isinstance(item, Notice):
+                yield item
+            else:
+                yield from reader.guarded(item.line, f"orderedItems[{index}]: ", reader.activity(item.value))
         return
     for record in records(document):
         if isinstance(record, Notice):
@@ -110,7 +120,7 @@ class _Reader:
         elif value.get("type") in activitypub.COLLECTION_TYPES:
             yield from self._collection(value, line)
         elif "type" in value:
-            yield from self.guarded(line, "", self._activity(value))
+            yield from self.guarded(line, "", self.activity(value))
         elif {"account", "content", "created_at"} & value.keys():
             yield from self.guarded(line, "", lambda source: status_events(value, source))
         else:
@@ -120,11 +130,12 @@ class _Reader:
     def _collection(self, collection: dict[str, Any], line: int) -> Iterator[Item]:
         try:
             for where, item in activitypub.collection_items(collection):
-                yield from self.guarded(line, f"{where}: ", self._activity(item))
+                yield from self.guarded(line, f"{where}: ", self.activity(item))
         except RecordError as exc:
             yield self._notice(Level.BAD, line, str(exc))
 
-    def _activity(self, activity: Any) -> Callable[[Source], list[Event]]:
+    def activity(self, activity: Any) -> Callable[[Source], list[Event]]:
+        """What reads one ActivityPub activity or object, given where it was found."""
         return lambda source: activitypub.activity_events(activity, source, self.latest)
 
     def stream(self, event: str, payload: Any, record: dict[str, Any] | None, source: Source) -> list[Event]:
