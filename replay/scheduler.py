@@ -150,14 +150,23 @@ class Scheduler:
                     if update is None:
                         await trio.lowlevel.checkpoint()
                         continue
-                    with trio.CancelScope() as sending:
-                        self._sending = sending
-                        await self._send.send(update)
-                    self._sending = None
-                    if not sending.cancelled_caught and isinstance(update, Batch):
+                    if await self._hand_over(update) and isinstance(update, Batch):
                         self._delivered += len(update.rows)
         except trio.BrokenResourceError:
             return  # the consumer went away
+
+    async def _hand_over(self, update: Update) -> bool:
+        """Send `update`; False when a seek made it stale before the consumer took it."""
+        try:
+            self._send.send_nowait(update)  # the consumer is waiting: it has the update now
+            return True
+        except trio.WouldBlock:
+            pass
+        with trio.CancelScope() as sending:
+            self._sending = sending
+            await self._send.send(update)
+        self._sending = None
+        return not sending.cancelled_caught
 
     def _wake_up(self) -> None:
         if self._wake is not None:
