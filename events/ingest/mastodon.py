@@ -3,7 +3,8 @@
 Read: a status entity or an array of them (REST); streaming events as JSON objects `{"event": ...,
 "payload": ...}` (the payload an object or a JSON string), one per line or in an array, or as the
 server-sent text (`event: update` / `data: {...}` blocks); ActivityPub objects: `outbox.json` (an
-OrderedCollection), a single activity, or a bare Note.
+OrderedCollection, its activities streamed one at a time with the line each starts on, so an
+export of any size is read in bounded memory), a single activity, or a bare Note.
 
 Streaming: `update` is the status's events, `status.update` an edit (PUBLISHED plus EDITED at
 `edited_at`), `delete` a DELETED event for the bare status id by an unknown author. A delete
@@ -60,15 +61,9 @@ def read(document: Document) -> Iterator[Item]:
         for line, event, data in _server_sent_events(document):
             yield from reader.guarded(line, "", partial(reader.stream, event, data, None))
         return
-    if layout(document) == "stream" and _OUTBOX.search(document.head):
-        # An account export's outbox: stream its activities rather than hold the collection.
-        for index, item in enumerate(member_items(document, "orderedItems")):
-            if isinstance(item, Notice):
-                yield item
-            else:
-                yield from reader.guarded(item.line, f"orderedItems[{index}]: ", reader.activity(item.value))
-        return
-    for record in records(document):
+    big_outbox = layout(document) == "stream" and _OUTBOX.search(document.head)
+    # An account export's outbox is streamed one activity at a time, never held whole.
+    for record in member_items(document, "orderedItems") if big_outbox else records(document):
         if isinstance(record, Notice):
             yield record
         else:
@@ -120,7 +115,7 @@ class _Reader:
         elif value.get("type") in activitypub.COLLECTION_TYPES:
             yield from self._collection(value, line)
         elif "type" in value:
-            yield from self.guarded(line, "", self.activity(value))
+            yield from self.guarded(line, "", self._activity(value))
         elif {"account", "content", "created_at"} & value.keys():
             yield from self.guarded(line, "", lambda source: status_events(value, source))
         else:
@@ -130,12 +125,11 @@ class _Reader:
     def _collection(self, collection: dict[str, Any], line: int) -> Iterator[Item]:
         try:
             for where, item in activitypub.collection_items(collection):
-                yield from self.guarded(line, f"{where}: ", self.activity(item))
+                yield from self.guarded(line, f"{where}: ", self._activity(item))
         except RecordError as exc:
             yield self._notice(Level.BAD, line, str(exc))
 
-    def activity(self, activity: Any) -> Callable[[Source], list[Event]]:
-        """What reads one ActivityPub activity or object, given where it was found."""
+    def _activity(self, activity: Any) -> Callable[[Source], list[Event]]:
         return lambda source: activitypub.activity_events(activity, source, self.latest)
 
     def stream(self, event: str, payload: Any, record: dict[str, Any] | None, source: Source) -> list[Event]:

@@ -271,7 +271,20 @@ class TestOutbox:
         del outbox["orderedItems"][0]["published"]
         items = read(mastodon, text_document(json.dumps(outbox)))
         [bad] = notices_of(items, Level.BAD)
-        assert bad.message == "orderedItems[0]: Note has no published time"
+        assert (bad.line, bad.message) == (1, "orderedItems[0]: Note has no published time")
+        assert len(events_of(items)) == 7
+
+    def test_streamed_bad_item_is_named_by_its_line(self) -> None:
+        """In a pretty-printed (streamed) outbox a bad item is reported at the line it starts on."""
+        outbox = json.loads(OUTBOX.read_text())
+        del outbox["orderedItems"][1]["object"]["published"]
+        del outbox["orderedItems"][1]["published"]
+        text = json.dumps(outbox, indent=2)
+        # the first "    {" opens the @context map, the next ones the items
+        second_item = [n for n, line in enumerate(text.splitlines(), 1) if line == "    {"][2]
+        items = read(mastodon, text_document(text))
+        [bad] = notices_of(items, Level.BAD)
+        assert (bad.line, bad.message) == (second_item, "Note has no published time")
         assert len(events_of(items)) == 7
 
     def test_delete_with_no_time_at_all_is_bad(self) -> None:
