@@ -70,7 +70,7 @@ def activity_events(activity: Any, source: Source, fallback: Moment | None) -> l
 
 
 def actor_handle(actor: Any) -> str:
-    """ "name@host" for an actor URI or object; "unknown" when it names no one."""
+    """The "name@host" an actor URI or object names; "unknown" when it names no one."""
     if isinstance(actor, list) and actor:
         actor = actor[0]
     username = None
