@@ -23,9 +23,9 @@ _BLOCKS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h
 _HIDDEN = frozenset({"script", "style", "template", "head", "title"})
 _SPACES = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " "})
 _ELLIPSES = ("…", "...")
-_SPAN = re.compile(r"</?span\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"(<[^>]*>)")
-_SIMPLE_TAG = re.compile(r'<(?:/?p|br\s*/?|/a|a(?:\s+[\w:-]+="[^"<>]*")*\s*)>', re.IGNORECASE)
+_SIMPLE_TAG = re.compile(r'<(?:/?p|br\s*/?|/a|/span|(?:a|span)(?:\s+[\w:-]+="[^"<>]*")*\s*)>', re.IGNORECASE)
+_TAG_NAME = re.compile(r"</?(\w+)")
 _HREF = re.compile(r'\shref="([^"]*)"', re.IGNORECASE)
 
 
@@ -44,13 +44,9 @@ class Markup:
 
 def html_to_text(content: str) -> Markup:
     """The plain text and marked entities of Mastodon HTML `content`."""
-    if "<" not in content and "&" not in content:
-        return Markup(text=content.strip(), hashtags=(), mentions=(), urls=())
-    # Spans only style text (all of it is kept), and Mastodon wraps every link, tag and mention in
-    # them: dropping them first spares the parser most of its work.
-    content = _SPAN.sub("", content)
     pieces = _TAG.split(content)
-    if all(_SIMPLE_TAG.fullmatch(tag) for tag in pieces[1::2]):
+    simple = all(_SIMPLE_TAG.fullmatch(tag) for tag in pieces[1::2])
+    if simple and not any("<" in text for text in pieces[::2]):
         return _reduce_simple(pieces)
     return parse_fully(content)
 
@@ -66,21 +62,26 @@ def parse_fully(content: str) -> Markup:
 def _reduce_simple(pieces: list[str]) -> Markup:
     """Drive the reducer as the parser would, over the tags of Mastodon's sanitised HTML.
 
-    Only <p>, <br> and <a> with double-quoted attributes free of "<" and ">" come here, so a
-    regular expression tokenises them exactly; anything else goes to the real parser.
+    Only <p>, <br>, <span> and <a> with double-quoted attributes free of "<" and ">", in text free
+    of "<", come here, so a regular expression tokenises them exactly; anything else goes to the
+    real parser.
     """
     reducer = _Reducer()
     for index, piece in enumerate(pieces):
         if index % 2 == 0:
             if piece:
                 reducer.handle_data(unescape(piece))
-        elif piece[1] == "/":
-            reducer.handle_endtag(piece[2:-1].strip().lower())
-        elif piece[1] in "aA":
+            continue
+        name = _TAG_NAME.match(piece).group(1).lower()  # type: ignore[union-attr]
+        if name == "span":
+            continue  # spans only style text, and all of it is kept
+        if piece[1] == "/":
+            reducer.handle_endtag(name)
+        elif name == "a":
             href = _HREF.search(piece)
             reducer.handle_starttag("a", [("href", unescape(href.group(1)) if href else None)])
         else:
-            reducer.handle_starttag("p" if piece[1] in "pP" else "br", [])
+            reducer.handle_starttag(name, [])
     reducer.close()
     return reducer.markup()
 

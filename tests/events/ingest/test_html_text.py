@@ -104,7 +104,13 @@ _PIECES = st.sampled_from(
         "text",
         "&amp;",
         "&lt;3",
+        "&",
+        "<",
+        ">",
+        "<SPAN>",
+        "<a>",
         " ",
+        "\t",
         "\n",
     ]
 )
