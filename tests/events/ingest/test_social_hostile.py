@@ -104,7 +104,7 @@ def test_non_utf8_stops_with_the_line(format_name: str, tmp_path: Path) -> None:
     log = Log.open(tmp_path / "log.db", create=True)
     with pytest.raises(InputError) as caught:
         ingest(log, [str(path)], format_name=format_name, skip_bad=True)
-    assert str(caught.value) == f"{path}:2: not UTF-8 text (byte 0xe9)"
+    assert str(caught.value).startswith(f"{path}:2: not UTF-8 text")
     assert log.count() == 0
 
 
