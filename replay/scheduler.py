@@ -54,6 +54,31 @@ class Statistics:
     """How late, in seconds, the last batch left after its first row was due."""
 
 
+class Updates(trio.abc.ReceiveChannel[Update]):
+    """The consumer's end of the scheduler's channel; counts the rows it has received."""
+
+    def __init__(self, channel: trio.MemoryReceiveChannel[Update]) -> None:
+        self._channel = channel
+        self.rows_received = 0
+
+    async def receive(self) -> Update:
+        """The next update, waiting for it."""
+        return self._counted(await self._channel.receive())
+
+    def receive_nowait(self) -> Update:
+        """The next update if one is waiting, else trio.WouldBlock."""
+        return self._counted(self._channel.receive_nowait())
+
+    async def aclose(self) -> None:
+        """Stop receiving: the scheduler's loop then ends."""
+        await self._channel.aclose()
+
+    def _counted(self, update: Update) -> Update:
+        if isinstance(update, Batch):
+            self.rows_received += len(update.rows)
+        return update
+
+
 def _speed(speed: float | None) -> float:
     return MAX if speed is None else ph.check_speed(speed)
 
@@ -64,11 +89,11 @@ class Scheduler:
     def __init__(self, transport: Transport, *, buffer: int = 0, log: Log | None = None) -> None:
         self._transport = transport
         self._log = log
-        self._send, self.updates = trio.open_memory_channel[Update](buffer)
+        self._send, receive = trio.open_memory_channel[Update](buffer)
+        self.updates = Updates(receive)
         """The receiving end: Reset, Batch and Ended updates, in order."""
         self._wake: trio.CancelScope | None = None
         self._sending: trio.CancelScope | None = None
-        self._delivered = 0
 
     @classmethod
     def open(
@@ -150,23 +175,21 @@ class Scheduler:
                     if update is None:
                         await trio.lowlevel.checkpoint()
                         continue
-                    if await self._hand_over(update) and isinstance(update, Batch):
-                        self._delivered += len(update.rows)
+                    await self._hand_over(update)
         except trio.BrokenResourceError:
             return  # the consumer went away
 
-    async def _hand_over(self, update: Update) -> bool:
-        """Send `update`; False when a seek made it stale before the consumer took it."""
+    async def _hand_over(self, update: Update) -> None:
+        """Send `update`, unless a seek makes it stale before the consumer takes it."""
         try:
-            self._send.send_nowait(update)  # the consumer is waiting: it has the update now
-            return True
+            self._send.send_nowait(update)  # the consumer is waiting: no need to yield
+            return
         except trio.WouldBlock:
             pass
         with trio.CancelScope() as sending:
             self._sending = sending
             await self._send.send(update)
         self._sending = None
-        return not sending.cancelled_caught
 
     def _wake_up(self) -> None:
         if self._wake is not None:
@@ -254,7 +277,7 @@ class Scheduler:
             speed=playhead.speed,
             paused=playhead.paused,
             ended=transport.ended,
-            delivered=self._delivered,
+            delivered=self.updates.rows_received,
             last_lateness=transport.last_lateness,
         )
 
