@@ -87,10 +87,20 @@ def post_from_body(body: str) -> Post:
 
 def structure_post(raw: Any) -> Post:
     """A validated Post from its unstructured form; CodecError names the field at fault."""
+    if not isinstance(raw, dict):
+        raise CodecError(f"post must be a JSON object, got {_json_type(raw)}")
+    for name in ("author", "source"):
+        if name in raw and not isinstance(raw[name], dict):
+            raise CodecError(f"post: {name} must be a JSON object, got {_json_type(raw[name])}")
     try:
         return _load_post(raw, Post)  # type: ignore[no-any-return]
     except Exception as exc:
         raise CodecError(describe(exc, "post")) from exc
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
 
 
 def describe(exc: BaseException, root: str) -> str:
@@ -231,6 +241,21 @@ def _field(record: dict[str, Any], name: str) -> Any:
         raise CodecError(f"missing field {name!r}") from None
 
 
+def _encodable(value: Any) -> bool:
+    try:
+        canonical_json(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _time_field(record: dict[str, Any], name: str) -> datetime:
+    try:
+        return parse_time(_field(record, name))
+    except CodecError as exc:
+        raise CodecError(f"{name}: {exc}") from None
+
+
 def _enum(cls: type[Kind] | type[Precision], record: dict[str, Any], name: str) -> Any:
     value = _field(record, name)
     try:
@@ -245,14 +270,20 @@ _AUTHOR_KEYS = frozenset(attrs.fields_dict(Author))
 _SOURCE_KEYS = frozenset(attrs.fields_dict(Source))
 
 
+_ENVELOPE_KEYS = frozenset(
+    ("seq", "id", "kind", "occurred_at", "precision", "recorded_at", "prev", "hash", "post")
+)
+
+
 def _verbatim_body(line: str, record: dict[str, Any]) -> str | None:
     """The text of `post` in `line` when it can be taken as is, else None.
 
-    It can when `post` is the last key and holds no keys of its own that the model does not know:
-    then the last unescaped '"post":' in the line is that key (a string cannot contain an unescaped
-    quote), and the value runs to the closing brace of the line.
+    It can when the line is shaped as the export writes it: `,"post":{` last, no keys the model
+    does not know. Then that is the only place the sequence can stand unescaped (a string cannot
+    hold an unescaped quote, and no other value is an object), and the value runs to the line's
+    closing brace.
     """
-    if next(reversed(record)) != "post":
+    if next(reversed(record)) != "post" or not record.keys() <= _ENVELOPE_KEYS:
         return None
     post = record["post"]
     if not (
@@ -261,9 +292,11 @@ def _verbatim_body(line: str, record: dict[str, Any]) -> str | None:
         and post.get("source", {}).keys() <= _SOURCE_KEYS
     ):
         return None
-    start = line.rfind('"post":') + 7
-    body = line[start:].rstrip()
-    return body[:-1].rstrip() if body.endswith("}") else None
+    start = line.rfind(',"post":{')
+    end = line.rstrip()
+    if start < 0 or not end.endswith("}}"):
+        return None
+    return end[start + 8 : -1]
 
 
 def restore_line(line: str) -> Restored:
@@ -276,9 +309,10 @@ def restore_line(line: str) -> Restored:
         raise CodecError("JSON nested too deeply") from None
     if not isinstance(record, dict):
         raise CodecError(f"expected a JSON object, got {type(record).__name__}")
-    occurred_at = parse_time(_field(record, "occurred_at"))
-    recorded_raw = record.get("recorded_at")
-    recorded_at = None if recorded_raw is None else parse_time(recorded_raw)
+    if ("\\ud" in line or "\\uD" in line) and not _encodable(record):
+        raise CodecError("contains a lone surrogate (half of a character), which is not text")
+    occurred_at = _time_field(record, "occurred_at")
+    recorded_at = None if record.get("recorded_at") is None else _time_field(record, "recorded_at")
     claimed = record.get("id")
     if claimed is not None and not isinstance(claimed, str):
         raise CodecError(f"id must be a string, got {type(claimed).__name__}")

@@ -108,6 +108,16 @@ def _optional_int(_: Any, attribute: attrs.Attribute[int | None], value: int | N
         raise TypeError(f"{attribute.name} must be an integer or None, got {type(value).__name__}")
 
 
+def _text(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be str, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a tweet cut in half of an emoji) cannot be stored or hashed.
+        raise ValueError(f"{attribute.name} contains a lone surrogate, which is not text") from None
+
+
 def _str_tuple(_: Any, attribute: attrs.Attribute[tuple[str, ...]], value: Any) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):
         raise TypeError(f"{attribute.name} must be a list of strings, got {value!r}")
@@ -137,7 +147,7 @@ class Post:
     platform: str = attrs.field(validator=_non_empty)
     id: str | None = attrs.field(default=None, validator=_optional_non_empty)
     author: Author = attrs.field(validator=_of_type(Author))
-    text: str = attrs.field(validator=_of_type(str))
+    text: str = attrs.field(validator=_text)
     hashtags: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
     mentions: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
     urls: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)

@@ -165,6 +165,10 @@ class Log:
                 self._db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
             app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LogError(f"{self.path}: locked by another writer") from exc
+            raise LogError(f"{self.path}: not a replay log ({exc})") from exc
         except sqlite3.DatabaseError as exc:
             raise LogError(f"{self.path}: not a replay log ({exc})") from exc
         if app_id != APPLICATION_ID:
@@ -392,27 +396,33 @@ class Log:
     # -- checking ------------------------------------------------------------------------------
 
     def verify(self, on_progress: Callable[[int], None] | None = None) -> Verification:
-        """Recompute every id and hash and the chain; name the first position that fails."""
+        """Recompute every id, key and hash and the chain; name the first position that fails.
+
+        Text columns are read as bytes, so a byte that is no longer UTF-8 is reported, not raised.
+        """
         prev = bytes.fromhex(GENESIS)
         expected_seq = 1
-        checked = 0
-        for row in self._db.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq"):
-            seq = row[0]
+        sql = (
+            "SELECT seq, id, CAST(kind AS BLOB), occurred_at, CAST(precision AS BLOB), recorded_at, "
+            "CAST(body AS BLOB), hash, key FROM events ORDER BY seq"
+        )
+        for seq, id_, kind, occurred, precision, recorded, body, hash_, key in self._db.execute(sql):
+            if not isinstance(seq, int) or seq < expected_seq:
+                continue  # renumbered out of place: the gap it leaves is reported below
             if seq != expected_seq:
-                return Verification(checked=checked, first_bad=expected_seq, reason="missing")
-            try:
-                entry = entry_from_row(row, prev)
-            except Exception as exc:
-                return Verification(checked=checked, first_bad=seq, reason=f"unreadable: {exc}")
-            if event_id(entry.event) != entry.id:
-                return Verification(checked=checked, first_bad=seq, reason="id does not match")
-            if chain_hash(prev, row[:7]) != row[7]:
-                return Verification(checked=checked, first_bad=seq, reason="hash does not match")
-            prev = row[7]
+                return Verification(checked=expected_seq - 1, first_bad=expected_seq, reason="missing")
+            bad = _check_row(prev, (seq, id_, kind, occurred, precision, recorded, body, hash_), key)
+            if bad is not None:
+                return Verification(checked=expected_seq - 1, first_bad=seq, reason=bad)
+            prev = hash_
             expected_seq += 1
-            checked += 1
-            if on_progress is not None and checked % 65536 == 0:
-                on_progress(checked)
+            if on_progress is not None and seq % 65536 == 0:
+                on_progress(seq)
+        checked = expected_seq - 1
+        recorded_end = self._db.execute("SELECT max(last_seq) FROM ingests").fetchone()[0] or 0
+        if recorded_end > checked:
+            reason = f"missing (the ingest record says the log ends at {recorded_end})"
+            return Verification(checked=checked, first_bad=checked + 1, reason=reason)
         return Verification(checked=checked)
 
     # -- writing -------------------------------------------------------------------------------
@@ -484,6 +494,38 @@ class Log:
             cursor = self._db.execute(f"SELECT id FROM events WHERE key IN ({marks})", chunk)
             known.update(bytes(row[0]).hex() for row in cursor)
         return known
+
+
+def _check_row(prev: bytes, raw: tuple[object, ...], key: object) -> str | None:
+    """Why the stored row `raw` (text columns as bytes) is damaged, or None when it is intact."""
+    seq, id_, kind, occurred, precision, recorded, body, hash_ = raw
+    if not (isinstance(id_, bytes) and isinstance(hash_, bytes) and isinstance(occurred, int)):
+        return "a column has the wrong type"
+    if not (isinstance(recorded, int) and isinstance(kind, bytes) and isinstance(precision, bytes)):
+        return "a column has the wrong type"
+    if not isinstance(body, bytes):
+        return "a column has the wrong type"
+    try:
+        row: Row = (
+            seq,  # type: ignore[assignment]
+            id_,
+            kind.decode(),
+            occurred,
+            precision.decode(),
+            recorded,
+            body.decode(),
+            hash_,
+        )
+        entry = entry_from_row(row, prev)
+    except Exception as exc:  # any damage that makes the row unreadable is a finding, not a crash
+        return f"unreadable: {exc}"
+    if event_id(entry.event) != entry.id:
+        return "id does not match"
+    if key != id_key(id_):
+        return "index key does not match the id"
+    if chain_hash(prev, row[:7]) != hash_:
+        return "hash does not match"
+    return None
 
 
 def _prepare(item: Event | Restored, recorded_us: int) -> tuple[str, Event, str, int]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from events import demo
 from events.errors import EventsError
@@ -24,6 +25,13 @@ PROGRESS_AFTER_BYTES = 4 * 1024 * 1024  # smaller inputs finish before a bar wou
 
 class UsageError(Exception):
     """A mistake in what the user asked for; shown as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one "replay: ..." line and exit code 2, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"replay: {message} (see {self.prog} --help)\n")
 
 
 def _time(text: str) -> datetime:
@@ -106,6 +114,8 @@ def _ingest(args: argparse.Namespace) -> int:
         if sources:
             raise UsageError("--demo takes no SOURCE: ingest other files with a second command")
         sources, names, format_name = [str(p) for p in demo.documents()], demo.names(), "article"
+    if sources.count("-") > 1:
+        raise UsageError("stdin (-) can be read only once")
     if not sources:
         raise UsageError("nothing to ingest: name at least one SOURCE (or - for stdin), or --demo")
     update, stop = _progress(sys.stderr)
@@ -169,6 +179,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.output not in (None, "-") and Path(args.output).resolve() == Path(args.path).resolve():
+        raise UsageError(f"{args.output}: is the log itself; export to another file")
     with Log.open(args.path, readonly=True) as log:
         out = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
         try:
@@ -225,14 +237,14 @@ _EPILOG_PLAY = """examples:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="replay",
         description="Turn timestamped social posts into an immutable event log and replay it in time order. "
         "With no command, opens the terminal UI on the built-in demo.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=_EPILOG_PLAY,
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     raw = argparse.RawDescriptionHelpFormatter
     p_ingest = commands.add_parser(
@@ -254,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_log = commands.add_parser(
         "log", help="inspect, check or export a log", epilog=_EPILOG_LOG, formatter_class=raw
     )
-    log_commands = p_log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+    log_commands = p_log.add_subparsers(
+        dest="log_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
     p_info = log_commands.add_parser(
         "info", help="count, time span, sources, kinds, head hash", epilog=_EPILOG_LOG, formatter_class=raw
     )
@@ -316,6 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:
         print(f"replay: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as exc:  # a log damaged or changed underneath us
+        print(f"replay: the log cannot be read: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return code
 

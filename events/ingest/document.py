@@ -13,6 +13,8 @@ from typing import BinaryIO
 from events.errors import InputError
 
 SNIFF_BYTES = 64 * 1024
+MAX_LINE_BYTES = 64 * 1024 * 1024
+"""A longer line is refused rather than held in memory: no real export has one."""
 _CHUNK = 1 << 20
 
 
@@ -60,23 +62,19 @@ class Document:
         return self._head.decode("utf-8-sig", errors="replace")
 
     def check_text(self) -> None:
-        """Refuse at once an input whose first bytes are binary or not UTF-8."""
-        if b"\x00" in self._head:
-            line = self._head[: self._head.index(b"\x00")].count(b"\n") + 1
-            raise InputError(self.name, "binary data (a NUL byte), not text", line)
-        try:
-            self._head.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            cut_by_window = exc.reason == "unexpected end of data" and len(self._head) == SNIFF_BYTES
-            if not cut_by_window:
-                line = self._head[: exc.start].count(b"\n") + 1
-                message = f"not UTF-8 text (byte 0x{self._head[exc.start]:02x})"
-                raise InputError(self.name, message, line) from None
+        """Refuse at once an input whose first bytes are binary or not UTF-8 (file, line, byte)."""
+        head = self._head.removeprefix(codecs.BOM_UTF8)
+        lines = head.split(b"\n")
+        whole = len(self._head) < SNIFF_BYTES
+        if not whole:
+            lines.pop()  # may be cut by the sniff window; read in full later
+        for number, raw in enumerate(lines, start=1):
+            self._decode(raw, number, last=whole and number == len(lines))
 
     @property
     def is_empty(self) -> bool:
         """True when the input has no content but whitespace."""
-        return not self._head.strip()
+        return not self._head.removeprefix(codecs.BOM_UTF8).strip()
 
     def chunks(self) -> Iterator[bytes]:
         """The raw bytes, the sniffed head first; can be iterated only once."""
@@ -96,35 +94,45 @@ class Document:
                 self._raw.close()
 
     def lines(self) -> Iterator[tuple[int, str]]:
-        """(line number from 1, text without its line end), decoded strictly, CRLF as LF."""
-        decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+        """(line number from 1, text without its line end), each line decoded strictly, CRLF as LF.
+
+        Lines are cut as bytes and decoded one by one, so an error names its own line and column
+        whatever the chunking, and a line longer than MAX_LINE_BYTES is refused, not buffered.
+        """
         number = 0
-        pending = ""
+        pending = bytearray()
+        bom_checked = False
         for chunk in self.chunks():
-            if b"\x00" in chunk:
-                line = (
-                    number
-                    + 1
-                    + (pending + chunk[: chunk.index(b"\x00")].decode(errors="replace")).count("\n")
-                )
-                raise InputError(self.name, "binary data (a NUL byte), not text", line)
-            try:
-                text = pending + decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                before = pending + chunk[: exc.start].decode(errors="replace")
-                line = number + 1 + before.count("\n")
-                raise InputError(self.name, f"not UTF-8 text (byte 0x{chunk[exc.start]:02x})", line) from None
-            parts = text.split("\n")
-            pending = parts.pop()
-            for part in parts:
+            pending += chunk
+            if not bom_checked and len(pending) >= len(codecs.BOM_UTF8):
+                pending, bom_checked = bytearray(pending.removeprefix(codecs.BOM_UTF8)), True
+            cut = pending.rfind(b"\n")
+            if cut < 0:
+                if len(pending) > MAX_LINE_BYTES:
+                    raise InputError(self.name, f"line longer than {MAX_LINE_BYTES:,} bytes", number + 1)
+                continue
+            complete = bytes(pending[:cut])
+            del pending[: cut + 1]
+            for raw in complete.split(b"\n"):
                 number += 1
-                yield number, part.removesuffix("\r")
-        try:
-            pending += decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise InputError(self.name, "not UTF-8 text (ends inside a character)", number + 1) from None
+                yield number, self._decode(raw, number)
+        if not bom_checked:
+            pending = bytearray(pending.removeprefix(codecs.BOM_UTF8))
         if pending:
-            yield number + 1, pending.removesuffix("\r")
+            yield number + 1, self._decode(bytes(pending), number + 1, last=True)
+
+    def _decode(self, raw: bytes, number: int, *, last: bool = False) -> str:
+        if b"\x00" in raw:
+            raise InputError(self.name, "binary data (a NUL byte), not text", number)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if last and exc.reason == "unexpected end of data":
+                message = "not UTF-8 text (ends inside a character)"
+            else:
+                message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+            raise InputError(self.name, message, number) from None
+        return text[:-1] if text.endswith("\r") else text
 
     def text(self) -> str:
         """The whole input as one string (for small, non-line formats)."""

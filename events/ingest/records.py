@@ -14,9 +14,9 @@ from typing import Any
 from attrs import frozen
 
 from events.ingest.base import Level, Notice
-from events.ingest.document import Document
+from events.ingest.document import MAX_LINE_BYTES, Document
 
-MAX_RECORD_CHARS = 64 * 1024 * 1024
+MAX_RECORD_CHARS = MAX_LINE_BYTES
 """A single record larger than this is refused rather than buffered without bound."""
 
 _JS_ASSIGNMENT = re.compile(r"^\s*window\.[\w.$]+\s*=\s*")
@@ -168,6 +168,10 @@ def _stream(document: Document, *, unwrap: bool, js: bool) -> Iterator[Record | 
             if isinstance(exc, json.JSONDecodeError) and exc.pos < len(buffer.rstrip()):
                 line = offset_line + buffer.count("\n", 0, exc.pos)
             yield Notice(level=Level.BAD, path=document.name, line=line, message=_problem(exc))
+            return
+        if end - position > MAX_RECORD_CHARS:
+            message = f"record longer than {MAX_RECORD_CHARS:,} characters"
+            yield Notice(level=Level.BAD, path=document.name, line=line, message=message)
             return
         yield Record(line=line, value=value)
         position = end

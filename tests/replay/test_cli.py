@@ -363,12 +363,6 @@ def test_export_to_a_missing_directory(demo_path: Path, tmp_path: Path, cli: Cli
     )
 
 
-@pytest.mark.xfail(
-    reason="replay/cli.py main: argparse reports a bad --from/--until itself (a usage line, then "
-    "'replay log export: error: argument --from: ...') and raises SystemExit instead of one 'replay: ' line",
-    raises=AssertionError,
-    strict=True,
-)
 @pytest.mark.parametrize("option", ["--from", "--until"])
 def test_bad_time(demo_path: Path, cli: Cli, option: str) -> None:
     """A --from or --until that is not a time is one line naming the option and the text, exit 2."""
@@ -377,12 +371,6 @@ def test_bad_time(demo_path: Path, cli: Cli, option: str) -> None:
     assert "not a time: 'yesterday'" in line
 
 
-@pytest.mark.xfail(
-    reason="replay/cli.py _export opens -o for writing (truncating it) after opening the log, so "
-    "`replay log export a.log -o a.log` empties the log and then fails with sqlite3.OperationalError",
-    raises=sqlite3.OperationalError,
-    strict=True,
-)
 def test_export_onto_the_log_itself(demo_path: Path, cli: Cli) -> None:
     """Exporting a log over its own file is refused in one line and the log is left intact."""
     before = demo_path.read_bytes()

@@ -198,12 +198,6 @@ class TestNotUtf8:
         with pytest.raises(InputError, match=r"^cut\.txt:2: not UTF-8 text \(ends inside a character\)$"):
             list(document.lines())
 
-    @pytest.mark.xfail(
-        reason="document.check_text/lines: with a byte-order mark, the utf-8-sig decoder reports positions "
-        "after the BOM, so the line (1 instead of 2) and the byte (0x61 instead of 0xff) are wrong",
-        raises=AssertionError,
-        strict=True,
-    )
     def test_after_a_bom(self) -> None:
         """A bad byte in a file that starts with a BOM is named with its own line and value."""
         data = BOM + b"ab\n\xff\n"
@@ -212,12 +206,6 @@ class TestNotUtf8:
                 read(Document("bom.txt", io.BytesIO(data)))
             assert str(raised.value) == "bom.txt:2: not UTF-8 text (byte 0xff)"
 
-    @pytest.mark.xfail(
-        reason="document.lines: exc.start counts the bytes the incremental decoder kept from the previous "
-        "chunk, but is used as an index into the new chunk alone: IndexError (a traceback) or the wrong byte",
-        raises=IndexError,
-        strict=True,
-    )
     def test_after_a_character_split_between_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A bad byte in the read after a character split between two reads is still an InputError."""
         monkeypatch.setattr(document_module, "SNIFF_BYTES", 4)

@@ -173,12 +173,6 @@ class TestArray:
             ("BAD", 3, "record longer than 5,000 characters"),
         ]
 
-    @pytest.mark.xfail(
-        reason="records._stream checks MAX_RECORD_CHARS only while an element is incomplete: one on a single "
-        "line is read whole and accepted whatever its size (and Document.lines buffers a line without bound)",
-        raises=AssertionError,
-        strict=True,
-    )
     def test_record_on_one_line_larger_than_the_limit(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """An element on one line longer than MAX_RECORD_CHARS is refused like one spread over lines."""
         monkeypatch.setattr(records_module, "MAX_RECORD_CHARS", 5000)
