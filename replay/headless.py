@@ -53,7 +53,7 @@ def play(
             trio.run(_play, Path(log_path), write, out, speed, since, until, max_gap, paused, loop)
         except BaseException as exc:
             if not _only(exc, (KeyboardInterrupt, BrokenPipeError)):
-                raise
+                raise _single(exc) from None
             if _only(exc, (BrokenPipeError,)):
                 _silence(out)
     return EXIT_OK
@@ -144,6 +144,13 @@ def _only(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
     if isinstance(exc, BaseExceptionGroup):
         return all(_only(inner, kinds) for inner in exc.exceptions)
     return isinstance(exc, kinds)
+
+
+def _single(exc: BaseException) -> BaseException:
+    """The one error inside trio's (nested) exception groups, so callers see what went wrong."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
 
 
 def _silence(out: TextIO) -> None:
