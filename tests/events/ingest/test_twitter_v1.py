@@ -406,3 +406,9 @@ def test_sample_twitwi_normalization(samples: Path, tmp_path: Path) -> None:
     unknown = notices_of(read(twitter_v1, samples / "twitter_v1/twitwi__normalization.json"), Level.UNKNOWN)
     assert {notice.message for notice in unknown} == {"twitter-v1: unknown record type normalized"}
     assert len(unknown) == 9
+
+
+def test_samples_are_detected(samples: Path) -> None:
+    """--format auto picks twitter-v1 for every sample in ../shared/samples/twitter_v1."""
+    for path in sorted((samples / "twitter_v1").iterdir()):
+        assert formats.choose(Document.open(str(path))).name == "twitter-v1", path

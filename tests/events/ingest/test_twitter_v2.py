@@ -544,3 +544,9 @@ def test_same_tweet_from_v1_and_v2_is_one_post() -> None:
     )
     assert comparable(from_v1) == comparable(from_v2)
     assert (from_v1.post.quote_of, from_v1.post.urls) == (from_v2.post.quote_of, from_v2.post.urls)
+
+
+def test_samples_are_detected(samples: Path) -> None:
+    """--format auto picks twitter-v2 for every sample in ../shared/samples/twitter_v2."""
+    for path in sorted((samples / "twitter_v2").iterdir()):
+        assert formats.choose(Document.open(str(path))).name == "twitter-v2", path

@@ -269,3 +269,9 @@ def test_sample_community_tweets(samples: Path) -> None:
     ]
     assert {event.post.mentions for event in events} == {("rotweisser_1",)}
     assert events[0].post.text.startswith("@rotweisser_1 link zum kommentar ist legal.\n")
+
+
+def test_samples_are_detected(samples: Path) -> None:
+    """--format auto picks x-archive for every sample in ../shared/samples/x_archive."""
+    for path in sorted((samples / "x_archive").iterdir()):
+        assert formats.choose(Document.open(str(path))).name == "x-archive", path
