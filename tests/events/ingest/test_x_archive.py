@@ -157,6 +157,18 @@ def test_early_archive_with_bare_tweets_and_no_account() -> None:
     assert event.post.author == Author(handle="unknown")
 
 
+def test_wrapped_tweet_js_and_later_parts() -> None:
+    """tweet.js of 2020-2022 wraps each tweet in {"tweet": ...}; a big archive splits into part1, part2..."""
+    bare = (
+        (OLD / "tweet.js").read_text().partition("=")[2].strip().removeprefix("[").removesuffix("]").strip()
+    )
+    for header in ("window.YTD.tweet.part0 =", "window.YTD.tweets.part2 ="):
+        document = text_document(f'{header} [ {{ "tweet" : {bare} }} ]', "tweet.js")
+        assert x_archive.sniff(document)
+        [event] = events_of(read(x_archive, document))
+        assert event.post.text == "First post from the new account! http://example.com/hello"
+
+
 def test_account_with_only_an_id(tmp_path: Path) -> None:
     """An account.js that names no username gives the author "id:<accountId>"."""
     shutil.copy(OLD / "tweet.js", tmp_path / "tweet.js")
