@@ -222,7 +222,7 @@ class Driver:
             paused=stats.paused,
             ended=stats.ended,
             speed=stats.speed,
-            position=stats.position,
+            position=projection.count,  # what is shown, not what the scheduler has handed out
             total=stats.total,
             feed=tuple(projection.recent(FEED_ITEMS)),
             trending=tuple(projection.trending(stats.playhead_us, PANEL_ROWS)),

@@ -5,8 +5,9 @@ order they are written and draw each Arabic letter alone, so a name like "هاد
 backwards and unjoined. `display_line` applies a reduced Unicode bidirectional algorithm to one
 wrapped line (no explicit embeddings: those are removed from post text beforehand) and joins
 Arabic letters with their presentation forms, keeping each character's style. Terminals that do
-their own bidi (macOS Terminal, VTE with bidi on) would turn it round again: REPLAY_BIDI=terminal
-leaves the text in logical order for them.
+their own bidi (macOS Terminal, GNOME Terminal and other VTE terminals, Konsole, mlterm) would
+turn it round again: for those, found from their environment variables or with REPLAY_BIDI=terminal,
+the text is left in logical order; REPLAY_BIDI=on forces the reordering.
 """
 
 from __future__ import annotations
@@ -22,9 +23,29 @@ _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _MIRROR = dict(zip("()[]{}<>«»", ")(][}{><»«", strict=True))
 
 
+def terminal_does_bidi() -> bool:
+    """True in terminals known to order (and join) right-to-left text themselves."""
+    vte = os.environ.get("VTE_VERSION", "")
+    return (
+        (vte.isdigit() and int(vte) >= 5800)  # GNOME Terminal and other VTE terminals since 0.58
+        or os.environ.get("TERM_PROGRAM") == "Apple_Terminal"
+        or "KONSOLE_VERSION" in os.environ
+        or "MLTERM" in os.environ
+    )
+
+
 def enabled() -> bool:
-    """False when the user says the terminal orders right-to-left text itself."""
-    return os.environ.get("REPLAY_BIDI", "").lower() not in {"terminal", "off", "0", "no"}
+    """Whether the feed puts right-to-left text in display order itself.
+
+    REPLAY_BIDI=on or =terminal decides; otherwise it does, unless the terminal is one of those
+    that do it themselves (ordering twice would turn the text back round).
+    """
+    setting = os.environ.get("REPLAY_BIDI", "auto").lower()
+    if setting in {"terminal", "off", "0", "no"}:
+        return False
+    if setting in {"on", "1", "yes"}:
+        return True
+    return not terminal_does_bidi()
 
 
 def has_rtl(text: str) -> bool:

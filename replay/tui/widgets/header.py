@@ -27,7 +27,7 @@ def state(frame: Frame) -> tuple[str, str]:
     if frame.ended:
         return "■ ended", "bold red"
     if frame.paused:
-        return "⏸ paused", "bold yellow"
+        return "❚❚ paused", "bold yellow"
     return "▶ playing", "bold green"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import zip_longest
 from typing import ClassVar
 
 from rich.table import Table
@@ -13,12 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 NOTES = (
-    "Moving in time follows Toolong: lower case goes forward and upper case back, "
-    "m/M by a minute, o/O by an hour, d/D by a day; ← → move by a minute and shift+← → by an hour.\n"
-    "The time box takes an ISO date or datetime in UTC (2016-12-12, 2016-12-12T14:30) "
-    "or an offset from the playhead (+10m, -2h, +1d).\n"
-    "The filter takes @author, #hashtag or words; every word must match; escape clears it.\n"
-    "Click the timeline to go there. Every action is also in the command palette (ctrl+p)."
+    "Moving in time follows Toolong: m/M a minute, o/O an hour, d/D a day, lower case forward.\n"
+    "Go to: an ISO date or datetime in UTC (2016-12-12, 2016-12-12T14:30) or +10m, -2h, +1d.\n"
+    "Filter: @author, #hashtag or words; every word must match; escape clears it.\n"
+    "Click the timeline to go there. Every action is in the command palette too (ctrl+p)."
 )
 
 
@@ -36,12 +35,15 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
+        # Two columns of keys, so that the whole help fits a terminal of 30-odd lines.
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for keys, description in self.rows:
-            table.add_row(Text(keys), Text(description))
+        for _ in range(2):
+            table.add_column(style="bold cyan", no_wrap=True)
+            table.add_column()
+        half = (len(self.rows) + 1) // 2
+        for left, right in zip_longest(self.rows[:half], self.rows[half:], fillvalue=("", "")):
+            table.add_row(*(Text(cell) for cell in (*left, *right)))
         with VerticalScroll(id="help"):
-            yield Static(Text("Keys", style="bold"), classes="help-title")
+            yield Static(Text("Keys  (escape closes)", style="bold"), classes="help-title")
             yield Static(table)
             yield Static(Text(NOTES, style="dim"), classes="help-notes")

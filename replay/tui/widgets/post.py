@@ -44,20 +44,30 @@ def markers(item: Visible, post: Post) -> list[tuple[str, Style]]:
     return found
 
 
-def byline(item: Visible, post: Post) -> Text:
-    """Display name, @handle, time at its real precision, then the markers; all of it literal."""
-    line = Text(no_wrap=True, overflow="ellipsis", end="")
+def byline(item: Visible, post: Post, width: int) -> Text:
+    """Display name, @handle, time at its real precision, then the markers; all of it literal.
+
+    When the line is too long the display name gives way first, then the rest is cut.
+    """
     author = post.author
+    tail = Text(no_wrap=True, end="")
+    tail.append_text(plain(f"@{author.handle}", HANDLE if author.name else NAME))
+    tail.append(" · ", TIME)
+    tail.append(item.describe_time(), TIME)
+    for label, style in markers(item, post):
+        tail.append("  ")
+        tail.append(label, style)
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
     if author.name is not None:
         # The name keeps its own direction, as a web page's dir="auto" would give it.
-        line.append_text(display_line(plain(author.name, NAME), base_is_rtl(author.name)))
-        line.append(" ")
-    line.append_text(plain(f"@{author.handle}", HANDLE if author.name else NAME))
-    line.append(" · ", TIME)
-    line.append(item.describe_time(), TIME)
-    for label, style in markers(item, post):
-        line.append("  ")
-        line.append(label, style)
+        name = display_line(plain(author.name, NAME), base_is_rtl(author.name))
+        room = width - tail.cell_len - 1
+        if room >= 4:
+            name.truncate(room, overflow="ellipsis")
+            line.append_text(name)
+            line.append(" ")
+    line.append_text(tail)
+    line.truncate(width, overflow="ellipsis")
     return line
 
 
@@ -81,9 +91,7 @@ def wrap(text: Text, console: Console, width: int) -> list[Text]:
 def render(item: Visible, console: Console, width: int) -> list[Text]:
     """The lines of one feed item at `width` cells: the byline, the indented text, a blank line."""
     post = decode(item.body)
-    head = byline(item, post)
-    head.truncate(width, overflow="ellipsis")
-    lines = [head]
+    lines = [byline(item, post, width)]
     for line in wrap(body(post), console, width - INDENT):
         lines.append(Text(" " * INDENT, end="") + line)
     lines.append(Text(""))

@@ -96,10 +96,12 @@ class TimelineStrip(Widget):
         start = precision.format(from_micros(self.timeline.origin_us))
         end = precision.format(from_micros(self.timeline.end_us))
         cells = [" "] * width
-        for offset, char in enumerate(start[: width // 2 - 1]):
-            cells[offset] = char
-        for offset, char in enumerate(end[: width // 2 - 1]):
-            cells[width - min(len(end), width // 2 - 1) + offset] = char
+        # A label the marker would cut through is left out; the header says the time anyway.
+        if len(start) + len(end) + 2 <= width:
+            if column > len(start):
+                cells[: len(start)] = start
+            if column < width - len(end) - 1:
+                cells[width - len(end) :] = end
         left, right = "".join(cells[:column]), "".join(cells[column + 1 :])
         return [Segment(left, LABEL), Segment("▲", MARK), Segment(right, LABEL)]
 
