@@ -25,6 +25,7 @@ Position = tuple[int, int]
 
 _SPAN_US = {precision: precision.span // timedelta(microseconds=1) for precision in Precision}
 _CACHED_INSTANTS = 1024
+_READ_AHEAD = 64
 
 
 class Track:
@@ -56,7 +57,9 @@ class Track:
 
     def peek_time(self) -> int | None:
         """The playback time of the next row, None at the end of the range."""
-        if not self._fill(1):
+        # Called before the scheduler sleeps: reading ahead now keeps the next chunk's fetch
+        # out of the moment a row comes due.
+        if not self._fill(_READ_AHEAD):
             return None
         return self._head_time()
 
