@@ -119,7 +119,7 @@ def _text(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
 
 
 def _str_tuple(_: Any, attribute: attrs.Attribute[tuple[str, ...]], value: Any) -> None:
-    if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):
+    if type(value) is not tuple or (value and not all(type(item) is str for item in value)):
         raise TypeError(f"{attribute.name} must be a list of strings, got {value!r}")
 
 

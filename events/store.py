@@ -455,13 +455,14 @@ class Log:
             while batch := list(islice(iterator, BATCH)):
                 found += len(batch)
                 rows: list[Row] = []
-                prepared = [_prepare(item, recorded_us) for item in batch]
-                known = self._known_ids([id_ for id_, *_ in prepared])
-                for id_, event, body, at_us in prepared:
+                ids = [item.id if isinstance(item, Restored) else event_id(item) for item in batch]
+                known = self._known_ids(ids)
+                for id_, item in zip(ids, batch, strict=True):
                     if id_ in known:
                         continue
                     known.add(id_)
                     seq += 1
+                    event, body, at_us = _body(item, recorded_us)
                     row = event_row(event, body, id_, seq, at_us, prev)
                     prev = row[7]
                     rows.append(row)
@@ -528,12 +529,12 @@ def _check_row(prev: bytes, raw: tuple[object, ...], key: object) -> str | None:
     return None
 
 
-def _prepare(item: Event | Restored, recorded_us: int) -> tuple[str, Event, str, int]:
+def _body(item: Event | Restored, recorded_us: int) -> tuple[Event, str, int]:
+    """The event, its stored body and its recorded time; only for events the log does not hold."""
     if isinstance(item, Restored):
-        if item.recorded_at is not None:
-            recorded_us = to_micros(item.recorded_at)
-        return item.id, item.event, item.body, recorded_us
-    return event_id(item), item, post_body(item.post), recorded_us
+        at_us = recorded_us if item.recorded_at is None else to_micros(item.recorded_at)
+        return item.event, item.body, at_us
+    return item, post_body(item.post), recorded_us
 
 
 def _time_filter(since: datetime | None, until: datetime | None) -> tuple[str, list[int]]:

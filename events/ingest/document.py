@@ -61,11 +61,16 @@ class Document:
         """The first bytes of the input as text (undecodable bytes replaced), for format sniffing."""
         return self._head.decode("utf-8-sig", errors="replace")
 
+    @property
+    def head_is_partial(self) -> bool:
+        """True when `head` is only the start of the input (the rest is read later)."""
+        return len(self._head) == SNIFF_BYTES
+
     def check_text(self) -> None:
         """Refuse at once an input whose first bytes are binary or not UTF-8 (file, line, byte)."""
         head = self._head.removeprefix(codecs.BOM_UTF8)
         lines = head.split(b"\n")
-        whole = len(self._head) < SNIFF_BYTES
+        whole = not self.head_is_partial
         if not whole:
             lines.pop()  # may be cut by the sniff window; read in full later
         for number, raw in enumerate(lines, start=1):

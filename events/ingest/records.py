@@ -68,7 +68,10 @@ def layout(document: Document) -> str:
         return "js"
     if head.startswith("["):
         return "array"
-    first_line = head.partition("\n")[0].strip()
+    first_line, newline, _ = head.partition("\n")
+    if not newline and document.head_is_partial and first_line.startswith("{"):
+        return "lines"  # one long line (a twarc2 page is 100 KB+) cut by the sniff window
+    first_line = first_line.strip()
     try:
         json.loads(first_line)  # syntax only: a duplicate key still makes a JSON Lines file
     except (ValueError, RecursionError):
