@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,15 @@ from hypothesis import strategies as st
 
 from events.checkpoints import Checkpoints
 from events.codec import Row
+from events.model import Precision
 from events.projection import BEFORE_ALL, Projection
 from events.store import Log
 from replay import playhead as ph
 from replay.playhead import DAY, HOUR, MAX, MINUTE, US, Playhead, Range
 from replay.track import Track
 from replay.transport import Batch, Ended, Reset, Transport
+from tests.conftest import DAY as DEC_12
+from tests.conftest import make_event
 from tests.replay.logs import MIXED_START_US, mixed_events, reference_times
 
 T0 = 1_481_500_800_000_000  # 12 Dec 2016 00:00 UTC, in µs
@@ -364,3 +368,52 @@ def test_playing_through_delivers_each_row_at_its_playback_time(
         assert isinstance(update, Batch)
         assert {times[replay.delivered + i] for i in range(len(update.rows))} == {times[replay.delivered]}
         replay.check(update)
+
+
+_instants = st.lists(
+    st.tuples(st.integers(0, 3 * 24 * 60), st.sampled_from(Precision), st.integers(1, 4)),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(instants=_instants, since=st.none() | st.integers(0, 24 * 60), data=st.data())
+def test_track_times_and_seek_positions_match_the_rule_for_any_log(
+    tmp_path_factory: pytest.TempPathFactory,
+    instants: list[tuple[int, Precision, int]],
+    since: int | None,
+    data: st.DataObject,
+) -> None:
+    """For logs of any instants, precisions and group sizes: the track streams every row of the
+    range with the playback time the rule gives, and position_at(T) is after the last row due by T."""
+    events = [
+        make_event(
+            f"{minute} {n}",
+            at=DEC_12 + timedelta(minutes=minute),
+            precision=precision,
+            post_id=f"{minute}-{n}",
+        )
+        for minute, precision, count in instants
+        for n in range(count)
+    ]
+    path = Path(tmp_path_factory.mktemp("track")) / "t.log"
+    with Log.open(path, create=True) as log:
+        log.append(events)
+        rows = list(log.rows_after(*BEFORE_ALL))
+        times = reference_times(rows)
+        since_us = None if since is None else MIXED_START_US + since * MINUTE
+        track = Track(log, Range(since_us=since_us), chunk=3)
+        expected = [
+            (row, time)
+            for row, time in zip(rows, times, strict=True)
+            if since_us is None or row[3] >= since_us
+        ]
+        streamed = []
+        while (time := track.peek_time()) is not None:
+            (row,) = track.take_due(time, 1)
+            streamed.append((row, time))
+        assert streamed == expected
+        target = data.draw(st.integers(MIXED_START_US - HOUR, MIXED_START_US + 4 * DAY))
+        due = [row for row, time in expected if time <= target]
+        assert track.position_at(target) == ((due[-1][3], due[-1][0]) if due else track.start)
