@@ -44,6 +44,7 @@ class Track:
         self._done = False
         self._rank_hint: tuple[int, int] | None = None  # (seq, rank) of the last grouped row timed
         self._head_memo: tuple[int, int] | None = None  # (seq, playback time) of the next row
+        self._position_time: int | None = None  # playback time of the row at the position, if known
         self.position: Position = self.start
         self.seek(self.start)
 
@@ -52,6 +53,7 @@ class Track:
     def seek(self, position: Position) -> None:
         """Read on from just after `position`."""
         self.position = position
+        self._position_time = None
         self._rows = self.log.rows_after(position[0], position[1], self.range.until_us)
         self._buffer, self._head, self._done = [], 0, False
 
@@ -66,8 +68,16 @@ class Track:
     def take_due(self, through_us: int, limit: int) -> list[Row]:
         """The next rows whose playback time is at or before `through_us`, at most `limit`."""
         taken: list[Row] = []
-        while len(taken) < limit and self._fill(1) and self._head_time() <= through_us:
+        # A row never plays before it occurred: that cheap bound stops the loop at the first row
+        # still to come without working out its exact time (which may take lookups).
+        while (
+            len(taken) < limit
+            and self._fill(1)
+            and self._buffer[self._head][3] <= through_us
+            and self._head_time() <= through_us
+        ):
             row = self._buffer[self._head]
+            self._position_time = self._head_time()
             taken.append(row)
             self._head += 1
             self.position = (row[3], row[0])
@@ -82,6 +92,7 @@ class Track:
             self._head = end
         if taken:
             self.position = (taken[-1][3], taken[-1][0])
+            self._position_time = None
         return taken
 
     def _fill(self, need: int) -> bool:
@@ -113,6 +124,12 @@ class Track:
         return time
 
     # -- times and positions ---------------------------------------------------------------------
+
+    def position_time(self) -> int:
+        """The playback time of the last row read (known already when it was read by time)."""
+        if self._position_time is None:
+            self._position_time = self.time_of(self.position)
+        return self._position_time
 
     def time_of(self, position: Position) -> int:
         """The playback time of the row at `position`; for a start position, its time."""

@@ -132,7 +132,7 @@ class Transport:
         self.playhead = ph.limit_gap(self.playhead, self._last_time, following)
         if self.playhead.speed == MAX:
             rows = self.track.take(self.max_batch)
-            self._last_time = self.track.time_of(self.track.position)
+            self._last_time = self.track.position_time()
             self.playhead = ph.arrive(self.playhead, self._last_time, now)
             due = -math.inf
         else:
@@ -140,7 +140,7 @@ class Transport:
             rows = self.track.take_due(ph.due_through(self.playhead, now), self.max_batch)
             if not rows:
                 return None
-            self._last_time = self.track.time_of(self.track.position)
+            self._last_time = self.track.position_time()
         return self._batch(rows, now, due)
 
     def _batch(self, rows: list[Row], now: float, due: float) -> Batch:
@@ -156,7 +156,7 @@ class Transport:
         rows = self.track.take_due(through, 1 if one else self.max_batch)
         if not rows:
             return None
-        self._last_time = self.track.time_of(self.track.position)
+        self._last_time = self.track.position_time()
         return self._batch(rows, now, ph.wall_at(self.playhead, through))
 
     def _at_end(self, now: float) -> Update | None:
