@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import json.decoder
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from events.codec import Row
 from events.model import Precision, from_micros
@@ -32,10 +31,9 @@ _HARMLESS |= {0x7F: "\u2421"} | dict.fromkeys(range(0x80, 0xA0), "\ufffd")
 _HARMLESS |= {ord(char): "⏎" for char in _BREAKS} | {ord("\t"): " "}
 _TABLE = str.maketrans(_HARMLESS)
 
-# The C scanners json.loads itself uses; typeshed does not list them.
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+# The C string scanner json.loads itself uses; typeshed does not list it.
 _scan_string: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-_AUTHOR_KEY = '{"author":'
+_HANDLE_KEY = '{"author":{"handle":"'
 _TEXT_KEY = ',"text":"'
 
 
@@ -49,26 +47,22 @@ def one_line(text: str) -> str:
 def headline(body: str) -> tuple[str, str]:
     """The author's handle and the text of a stored post body.
 
-    Bodies are canonical JSON (sorted keys, no spaces), so "author" is the first key and
-    `,"text":"` can only be the text's key (a quote inside a JSON string is always escaped, and no
-    nested object of a post has a "text"): both are read without decoding the rest. A body in any
-    other shape is decoded whole.
+    Bodies are canonical JSON (sorted keys, no spaces), so a body starts with the author's handle,
+    and `,"text":"` can only be the text's key (a quote inside a JSON string is always escaped, and
+    no nested object of a post has a "text"): both strings are read without decoding the rest. A
+    body in any other shape is decoded whole.
     """
-    if body.startswith(_AUTHOR_KEY):
+    if body.startswith(_HANDLE_KEY):
         at = body.rfind(_TEXT_KEY)
         if at > 0:
             try:
-                author, _ = _scan(body, len(_AUTHOR_KEY))
-                text, end = _scan_string(body, at + len(_TEXT_KEY))
-            except (ValueError, StopIteration):
+                handle, after_handle = _scan_string(body, len(_HANDLE_KEY))
+                text, after_text = _scan_string(body, at + len(_TEXT_KEY))
+            except ValueError:
                 pass
             else:
-                if (
-                    isinstance(author, dict)
-                    and isinstance(author.get("handle"), str)
-                    and body[end : end + 1] in (",", "}")
-                ):
-                    return author["handle"], text
+                if body[after_handle] in ",}" and body[after_text : after_text + 1] in (",", "}"):
+                    return handle, text
     post = json.loads(body)
     return post["author"]["handle"], post["text"]
 
@@ -78,29 +72,38 @@ class TimeLabels:
 
     def __init__(self, size: int = 4096) -> None:
         self._size = size
-        self._labels: dict[tuple[str, int], str] = {}
+        self._minutes: dict[int, str] = {}
+        self._units: dict[tuple[str, int], str] = {}
 
     def __call__(self, occurred_us: int, precision: str) -> str:
         """The time `occurred_us` written to `precision` (a stored precision name)."""
-        if precision == "second":
-            minute = self._unit(occurred_us, "minute")
+        if precision == "second":  # by far the most common: the minute's label and the seconds
+            minute = self._minutes.get(occurred_us // _MINUTE_US)
+            if minute is None:
+                minute = self._minute(occurred_us)
             return f"{minute}:{occurred_us // 1_000_000 % 60:02d}"
-        if precision in ("minute", "hour", "day"):
-            return self._unit(occurred_us, precision)
-        return Precision(precision).format(from_micros(occurred_us))
-
-    def _unit(self, occurred_us: int, precision: str) -> str:
-        unit = _UNIT_US[precision]
+        unit = _UNIT_US.get(precision)
+        if unit is None:
+            return Precision(precision).format(from_micros(occurred_us))
         key = (precision, occurred_us // unit)
-        label = self._labels.get(key)
+        label = self._units.get(key)
         if label is None:
-            if len(self._labels) >= self._size:
-                self._labels.clear()
-            label = self._labels[key] = Precision(precision).format(from_micros(key[1] * unit))
+            if len(self._units) >= self._size:
+                self._units.clear()
+            label = self._units[key] = Precision(precision).format(from_micros(key[1] * unit))
+        return label
+
+    def _minute(self, occurred_us: int) -> str:
+        if len(self._minutes) >= self._size:
+            self._minutes.clear()
+        index = occurred_us // _MINUTE_US
+        label = self._minutes[index] = _BY_MINUTE.format(from_micros(index * _MINUTE_US))
         return label
 
 
-_UNIT_US = {"minute": 60_000_000, "hour": 3_600_000_000, "day": 86_400_000_000}
+_MINUTE_US = 60_000_000
+_BY_MINUTE: Precision = Precision.MINUTE  # (mypy takes Precision.MINUTE.format for str.format)
+_UNIT_US = {"minute": _MINUTE_US, "hour": 3_600_000_000, "day": 86_400_000_000}
 
 
 class TextLines:
@@ -119,5 +122,6 @@ class TextLines:
                 text = one_line(text)
             if not handle.isprintable():
                 handle = one_line(handle)
-            parts.append(f"{labels(occurred, precision)}  @{handle}  {markers.get(kind, '')}{text}\n")
+            time = labels(occurred, precision)
+            parts.append(f"{time}  @{handle}  {markers.get(kind, '')}{text}\n")
         return "".join(parts)
