@@ -277,8 +277,9 @@ class Log:
         """
         clauses, params = [], []
         if since_us is not None:
-            clauses.append("(occurred_at > ? OR (occurred_at = ? AND seq > ?))")
-            params += [since_us, since_us, after_seq]
+            # A row value, so SQLite seeks the index instead of scanning it for the OR.
+            clauses.append("(occurred_at, seq) > (?, ?)")
+            params += [since_us, after_seq]
         if until_us is not None:
             clauses.append("occurred_at < ?")
             params.append(until_us)
