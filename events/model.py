@@ -157,6 +157,12 @@ class Post:
     lang: str | None = attrs.field(default=None, validator=_optional_non_empty)
     source: Source = attrs.field(validator=_of_type(Source))
 
+    def reposted(self, *, id: str | None, author: Author, source: Source) -> Post:
+        """This post as `author` reposted it: the original's content, `repost_of` naming it."""
+        return attrs.evolve(
+            self, id=id, author=author, repost_of=self.id, reply_to=None, quote_of=None, source=source
+        )
+
     @property
     def key(self) -> tuple[str, str] | None:
         """(platform, native id): what identifies this post across events, when the source has it."""

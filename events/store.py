@@ -245,27 +245,25 @@ class Log:
         row = self._db.execute("SELECT hash FROM events WHERE seq = ?", (seq - 1,)).fetchone()
         return bytes.fromhex(GENESIS) if row is None else bytes(row[0])
 
-    def entries(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[Entry]:
-        """Entries in log order, optionally only those that occurred in [since, until)."""
+    def _rows_with_prev(self, since: datetime | None, until: datetime | None) -> Iterator[tuple[Row, bytes]]:
+        """Rows in log order over [since, until), each with the hash of the row before it."""
         where, params = _time_filter(since, until)
         cursor = self._db.execute(f"SELECT {_COLUMNS} FROM events {where} ORDER BY seq", params)
         last_seq, last_hash = 0, bytes.fromhex(GENESIS)
         for row in cursor:
             seq = row[0]
-            prev = last_hash if seq == last_seq + 1 else self._hash_before(seq)
-            yield entry_from_row(row, prev)
+            yield row, last_hash if seq == last_seq + 1 else self._hash_before(seq)
             last_seq, last_hash = seq, row[7]
+
+    def entries(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[Entry]:
+        """Entries in log order, optionally only those that occurred in [since, until)."""
+        for row, prev in self._rows_with_prev(since, until):
+            yield entry_from_row(row, prev)
 
     def export_lines(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[str]:
         """Export lines (JSON Lines) of the entries in log order, bodies exactly as stored."""
-        where, params = _time_filter(since, until)
-        cursor = self._db.execute(f"SELECT {_COLUMNS} FROM events {where} ORDER BY seq", params)
-        last_seq, last_hash = 0, bytes.fromhex(GENESIS)
-        for row in cursor:
-            seq = row[0]
-            prev = last_hash if seq == last_seq + 1 else self._hash_before(seq)
+        for row, prev in self._rows_with_prev(since, until):
             yield export_line_from_row(row, prev)
-            last_seq, last_hash = seq, row[7]
 
     def rows_by_time(
         self, since_us: int | None = None, until_us: int | None = None, after_seq: int = 0

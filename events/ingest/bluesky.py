@@ -190,16 +190,9 @@ def _feed_view_post(item: Json, source: Source) -> list[Item]:
         original = next(i for i in reversed(found) if isinstance(i, Event)).post
         occurred_at, precision = iso_time(reason, "indexedAt", "reason.")
         repost_id = reason.get("uri")
-        repost = Post(
-            platform=PLATFORM,
+        repost = original.reposted(
             id=repost_id if isinstance(repost_id, str) and repost_id else None,
             author=_author(obj(reason, "by", "reason."), "reason.by."),
-            text=original.text,
-            hashtags=original.hashtags,
-            mentions=original.mentions,
-            urls=original.urls,
-            repost_of=original.id,
-            lang=original.lang,
             source=source,
         )
         found.append(Event(kind=Kind.REPOSTED, occurred_at=occurred_at, precision=precision, post=repost))

@@ -45,17 +45,8 @@ def status_events(status: Json, source: Source) -> list[Event]:
     events = _own_events(reblog, source, "reblog.")
     original = events[0].post
     occurred_at, precision = iso_time(status, "created_at")
-    repost = Post(
-        platform=PLATFORM,
-        id=ident(status, "id"),
-        author=account_author(obj(status, "account")),
-        text=original.text,
-        hashtags=original.hashtags,
-        mentions=original.mentions,
-        urls=original.urls,
-        repost_of=original.id,
-        lang=original.lang,
-        source=source,
+    repost = original.reposted(
+        id=ident(status, "id"), author=account_author(obj(status, "account")), source=source
     )
     events.append(Event(kind=Kind.REPOSTED, occurred_at=occurred_at, precision=precision, post=repost))
     return events
