@@ -36,10 +36,20 @@ def peak_memory_mb(code: str) -> tuple[float, dict[str, object]]:
 
     The child must print one JSON object on its last line; it is returned as the second value.
     """
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child of a large
+    # parent would report the parent's peak.
     wrapper = (
         "import json, resource, sys\n"
         f"{code}\n"
-        "print(json.dumps({'_peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, **result}))\n"
+        "def _peak_kb():\n"
+        "    try:\n"
+        "        for line in open('/proc/self/status'):\n"
+        "            if line.startswith('VmHWM:'):\n"
+        "                return int(line.split()[1])\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(json.dumps({'_peak_kb': _peak_kb(), **result}))\n"
     )
     done = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
     payload: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
