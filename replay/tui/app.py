@@ -31,7 +31,7 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 class ReplayApp(App[int]):
     """Replays a log: header, timeline strip, feed, side panel, footer; trio runs as a guest."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
     TITLE = "replay"
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = list(keys.BINDINGS)

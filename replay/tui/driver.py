@@ -131,25 +131,26 @@ class Driver:
         """Open the log, play it, and fold what comes until cancelled."""
         self._token = trio.lowlevel.current_trio_token()
         self._changed()
-        self.timeline, self._precision = await trio.to_thread.run_sync(
-            _prepare, self.path, self.settings, self._progress
-        )
-        options = self.options
-        with Scheduler.open(
-            self.path,
-            speed=options.speed,
-            since=options.since,
-            until=options.until,
-            max_gap=options.max_gap,
-            settings=self.settings,
-            frame=FRAME,
-        ) as scheduler:
-            self.scheduler = scheduler
-            self.loading = None
-            self._changed()
-            async with trio.open_nursery() as nursery:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._tick)
+            # Abandoned on quit: a first-time index of a large log must not hold the app open.
+            self.timeline, self._precision = await trio.to_thread.run_sync(
+                _prepare, self.path, self.settings, self._progress, abandon_on_cancel=True
+            )
+            options = self.options
+            with Scheduler.open(
+                self.path,
+                speed=options.speed,
+                since=options.since,
+                until=options.until,
+                max_gap=options.max_gap,
+                settings=self.settings,
+                frame=FRAME,
+            ) as scheduler:
+                self.scheduler = scheduler
+                self.loading = None
+                self._changed()
                 nursery.start_soon(scheduler.run)
-                nursery.start_soon(self._tick)
                 async for update in scheduler.updates:
                     self._apply(update)
                     self._changed()
@@ -159,10 +160,10 @@ class Driver:
         self.loading = f"indexing the log {100 * done // max(1, total)}%"
 
     async def _tick(self) -> None:
-        """Repaint while the clock moves, so the time and the playhead move between posts."""
+        """Repaint while loading and while the clock moves (the time and the playhead move between posts)."""
         while True:
             await trio.sleep(FRAME)
-            if self.scheduler is not None and not self.scheduler.statistics().paused:
+            if self.scheduler is None or not self.scheduler.statistics().paused:
                 self._changed()
 
     def _apply(self, update: Update) -> None:

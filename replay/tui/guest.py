@@ -67,7 +67,7 @@ class TrioGuest:
         if not self._stopping and self._on_exit is not None:
             # trio ended on its own (a crash, or a KeyboardInterrupt delivered to it): tell the app.
             self._reported = True
-            self._on_exit(result.error if isinstance(result, outcome.Error) else None)
+            self._on_exit(_single(result.error) if isinstance(result, outcome.Error) else None)
 
     async def stop(self) -> None:
         """Cancel trio's main function and wait until the run has finished.
@@ -82,3 +82,10 @@ class TrioGuest:
         result = await self._finished
         if not self._reported:
             result.unwrap()
+
+
+def _single(error: BaseException) -> BaseException:
+    """The one error inside nested groups of one (trio's nurseries group even a lone error)."""
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error

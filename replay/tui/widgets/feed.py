@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from rich.console import Console
-from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -22,6 +20,8 @@ from replay.tui.widgets.filterbox import FeedFilter
 ROWS = 50
 """At most this many items are laid out; the projection keeps more, the screen shows fewer."""
 _CACHED = 4 * ROWS
+_LINES_PER_ITEM = 4
+_HEIGHT_STEP = 64
 
 
 class Feed(ScrollView, can_focus=False):
@@ -33,6 +33,8 @@ class Feed(ScrollView, can_focus=False):
         self.filter = FeedFilter()
         self.shown: list[Visible] = []
         self._lines: list[Strip] = []
+        self._laid_out = 0  # items of `shown` whose lines are in `_lines`
+        self._width = 0
         self._cache: OrderedDict[tuple[Visible, int], list[Strip]] = OrderedDict()
 
     def show(self, items: Sequence[Visible]) -> None:
@@ -55,31 +57,45 @@ class Feed(ScrollView, can_focus=False):
         self._layout()
 
     def _layout(self) -> None:
-        width = self.scrollable_content_region.width
-        if width <= 0:
+        # Only the items that reach the bottom of the window are drawn now; the rest when scrolled
+        # to. At 10,000x most items are replaced before anyone could scroll down to them.
+        self._width = self.scrollable_content_region.width
+        if self._width <= 0:
             return
         keep = self.filter
         shown = [item for item in self.items if not keep or keep.matches(post.decode(item.body))]
         self.shown = shown[:ROWS]
-        lines: list[Strip] = []
-        for item in self.shown:
-            lines += self._strips(item, width)
-        self._lines = lines
-        self.border_subtitle = self._subtitle(len(shown))
-        self.virtual_size = Size(width, len(lines))
+        self._lines, self._laid_out = [], 0
+        self._lay_out_to(self.scroll_offset.y + self.size.height)
+        subtitle = f"{len(shown)} of {len(self.items)} match" if self.filter else ""
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
+        self._size_to_fit()
         self.refresh()
 
-    def _subtitle(self, matching: int) -> str:
-        if not self.filter:
-            return ""
-        return f"{matching} of {len(self.items)} match"
+    def _lay_out_to(self, line: int) -> None:
+        while len(self._lines) < line and self._laid_out < len(self.shown):
+            self._lines += self._strips(self.shown[self._laid_out], self._width)
+            self._laid_out += 1
+
+    def _size_to_fit(self) -> None:
+        # An estimate for the items not drawn yet, in steps, so that the virtual size (and with it
+        # the layout of the screen) changes seldom rather than at every frame.
+        height = len(self._lines)
+        if self._laid_out < len(self.shown):
+            estimate = height + _LINES_PER_ITEM * (len(self.shown) - self._laid_out)
+            height = -(-estimate // _HEIGHT_STEP) * _HEIGHT_STEP
+        self.virtual_size = Size(self._width, height)
 
     def _strips(self, item: Visible, width: int) -> list[Strip]:
         key = (item, width)
         strips = self._cache.get(key)
         if strips is None:
-            console = self.app.console
-            strips = [_strip(line, console, width) for line in post.render(item, console, width)]
+            console, style = self.app.console, self.rich_style
+            strips = [
+                Strip(list(line.render(console))).adjust_cell_length(width, style).apply_style(style)
+                for line in post.render(item, console, width)
+            ]
             self._cache[key] = strips
             if len(self._cache) > _CACHED:
                 self._cache.popitem(last=False)
@@ -87,23 +103,26 @@ class Feed(ScrollView, can_focus=False):
             self._cache.move_to_end(key)
         return strips
 
+    def notify_style_update(self) -> None:
+        """The theme or the styles changed: the strips drawn in the old style go."""
+        super().notify_style_update()
+        self._cache.clear()
+        self._layout()
+
     def render_line(self, y: int) -> Strip:
-        """Line `y` of the visible region."""
+        """Line `y` of the visible region (already styled and as wide as the feed)."""
         scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
         index = scroll_y + y
+        if index >= len(self._lines) and self._laid_out < len(self.shown):
+            self._lay_out_to(index + self.size.height)
+            self._size_to_fit()
+        width = self.scrollable_content_region.width
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return (
-            self._lines[index]
-            .crop_extend(scroll_x, scroll_x + width, self.rich_style)
-            .apply_style(self.rich_style)
-        )
+        line = self._lines[index]
+        return line if scroll_x == 0 else line.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def text(self) -> str:
-        """What the feed shows, as plain text (for tests and the benchmark)."""
-        return "\n".join(strip.text.rstrip() for strip in self._lines)
-
-
-def _strip(line: Text, console: Console, width: int) -> Strip:
-    return Strip(list(line.render(console))).adjust_cell_length(width)
+        """Every item shown, laid out, as plain text (for tests and the benchmark)."""
+        self._lay_out_to(2**31)
+        return "\n".join(strip.text.rstrip() for strip in self._lines).rstrip("\n") + "\n"

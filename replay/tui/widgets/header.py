@@ -22,8 +22,6 @@ def format_speed(speed: float) -> str:
 
 def state(frame: Frame) -> tuple[str, str]:
     """The play state's label and style."""
-    if frame.loading is not None:
-        return "… loading", "bold yellow"
     if frame.ended:
         return "■ ended", "bold red"
     if frame.paused:
@@ -33,21 +31,22 @@ def state(frame: Frame) -> tuple[str, str]:
 
 def describe(frame: Frame) -> Text:
     """The header's text for `frame`; the dataset's name is shown literally."""
-    label, style = state(frame)
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" ")
     text.append_text(plain(frame.name, "bold"))
-    text.append("  │  ", "dim")
-    text.append(frame.time_text, "bold")
-    text.append("  │  ", "dim")
-    text.append(label, style)
-    text.append("  │  ", "dim")
-    text.append(format_speed(frame.speed), "bold cyan")
-    text.append("  │  ", "dim")
-    text.append(f"event {frame.position:,} of {frame.total:,}")
     if frame.loading is not None:
         text.append("  │  ", "dim")
-        text.append(frame.loading, "yellow")
+        text.append(f"… {frame.loading}", "bold yellow")
+        return text
+    label, style = state(frame)
+    for part, part_style in (
+        (frame.time_text, "bold"),
+        (label, style),
+        (format_speed(frame.speed), "bold cyan"),
+        (f"event {frame.position:,} of {frame.total:,}", ""),
+    ):
+        text.append("  │  ", "dim")
+        text.append(part, part_style)
     return text
 
 
@@ -56,4 +55,4 @@ class HeaderLine(Static):
 
     def show(self, frame: Frame) -> None:
         """Describe `frame`."""
-        self.update(describe(frame))
+        self.update(describe(frame), layout=False)  # one line, always

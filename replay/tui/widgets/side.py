@@ -67,4 +67,4 @@ class SidePanel(Static):
         key = (frame.trending, frame.authors, frame.totals, frame.trend_window, self.size.width)
         if key != self._shown:
             self._shown = key
-            self.update(describe(frame, max(10, self.size.width - 2)))
+            self.update(describe(frame, max(10, self.size.width - 2)), layout=False)  # its size is fixed

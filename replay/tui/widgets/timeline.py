@@ -23,12 +23,21 @@ MARK = Style(color="yellow", bold=True)
 
 
 def bars(values: list[float]) -> str:
-    """One block character per value, its height in proportion to the largest value."""
-    top = max(values, default=0.0)
-    if top <= 0:
+    """One block per value: empty columns lowest, the others scaled from the quietest to the busiest.
+
+    Scaling from the quietest column rather than from zero shows the shape of a busy log, whose
+    columns would otherwise all be nearly full.
+    """
+    busy = [value for value in values if value > 0]
+    if not busy:
         return "▁" * len(values)
-    levels = len(BARS) - 1
-    return "".join(BARS[max(1, round(levels * value / top))] if value > 0 else "▁" for value in values)
+    low, high = min(busy), max(busy)
+    levels = len(BARS) - 3  # " " unused, ▁ for nothing; ▂ .. █ from the quietest to the busiest
+    span = high - low
+    return "".join(
+        BARS[2 + (round(levels * (value - low) / span) if span else levels)] if value > 0 else "▁"
+        for value in values
+    )
 
 
 def label_precision(timeline: Timeline) -> Precision:

@@ -55,9 +55,11 @@ def test_timeline_density_is_resampled_to_the_width() -> None:
 
 
 def test_bars_scale_to_the_busiest_column() -> None:
-    """The busiest column is a full block, an empty one the lowest bar."""
+    """Empty columns are the lowest bar; the others run from the quietest (▂) to the busiest (█)."""
     assert bars([0, 1, 2, 4]) == "▁▂▄█"
     assert bars([0, 0]) == "▁▁"
+    assert bars([5, 5, 0]) == "██▁"
+    assert bars([100, 110, 120]) == "▂▅█"  # a busy log still shows its shape
 
 
 def _post(handle: str, name: str | None, text: str, tags: tuple[str, ...] = ()) -> Post:
