@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -21,7 +22,6 @@ ROWS = 50
 """At most this many items are laid out; the projection keeps more, the screen shows fewer."""
 _CACHED = 4 * ROWS
 _LINES_PER_ITEM = 4
-_HEIGHT_STEP = 64
 
 
 class Feed(ScrollView, can_focus=False):
@@ -35,6 +35,7 @@ class Feed(ScrollView, can_focus=False):
         self._lines: list[Strip] = []
         self._laid_out = 0  # items of `shown` whose lines are in `_lines`
         self._width = 0
+        self._style = Style()
         self._cache: OrderedDict[tuple[Visible, int], list[Strip]] = OrderedDict()
 
     def show(self, items: Sequence[Visible]) -> None:
@@ -65,6 +66,7 @@ class Feed(ScrollView, can_focus=False):
         keep = self.filter
         shown = [item for item in self.items if not keep or keep.matches(post.decode(item.body))]
         self.shown = shown[:ROWS]
+        self._style = self.rich_style  # worked out from the CSS: once per layout, not per item
         self._lines, self._laid_out = [], 0
         self._lay_out_to(self.scroll_offset.y + self.size.height)
         subtitle = f"{len(shown)} of {len(self.items)} match" if self.filter else ""
@@ -79,19 +81,19 @@ class Feed(ScrollView, can_focus=False):
             self._laid_out += 1
 
     def _size_to_fit(self) -> None:
-        # An estimate for the items not drawn yet, in steps, so that the virtual size (and with it
-        # the layout of the screen) changes seldom rather than at every frame.
+        # Until every item is drawn, the height is an estimate that depends only on how many items
+        # there are (ROWS while a replay runs), so it stays put from frame to frame: a change of
+        # virtual size costs a layout of the whole screen.
         height = len(self._lines)
         if self._laid_out < len(self.shown):
-            estimate = height + _LINES_PER_ITEM * (len(self.shown) - self._laid_out)
-            height = -(-estimate // _HEIGHT_STEP) * _HEIGHT_STEP
+            height = max(height, _LINES_PER_ITEM * len(self.shown))
         self.virtual_size = Size(self._width, height)
 
     def _strips(self, item: Visible, width: int) -> list[Strip]:
         key = (item, width)
         strips = self._cache.get(key)
         if strips is None:
-            console, style = self.app.console, self.rich_style
+            console, style = self.app.console, self._style
             strips = [
                 Strip(list(line.render(console))).adjust_cell_length(width, style).apply_style(style)
                 for line in post.render(item, console, width)
