@@ -206,7 +206,7 @@ class Driver:
         return Frame(
             name=self.name,
             playhead_us=stats.playhead_us,
-            time_text=self._precision.format(from_micros(stats.playhead_us)),
+            time_text=self._precision.format(from_micros(stats.playhead_us)) if stats.total else "no posts",
             paused=stats.paused,
             ended=stats.ended,
             speed=stats.speed,

@@ -14,7 +14,7 @@ from replay.playhead import MAX
 from replay.tui.app import ReplayApp
 from replay.tui.frame import Frame
 from replay.tui.widgets import Feed, HelpScreen, SidePanel, TimeBox, TimelineStrip
-from tests.replay.tui.conftest import advance, make_app, settle, started
+from tests.replay.tui.conftest import advance, make_app, settle, started, until
 
 SIZE = (120, 40)
 DEC_12 = to_micros(datetime(2016, 12, 12, tzinfo=UTC))
@@ -357,3 +357,19 @@ async def test_post_text_is_shown_literally(hostile_log: Path) -> None:
             "\ufeef\ufeaa\ufeec\ufedf\ufe8d \ufead\ufeee\ufee7 @nour" in text
         )  # نور الهدى, joined, right to left
         assert "[b]hostile[/b]" in header(app)
+
+
+@pytest.mark.asyncio
+async def test_an_empty_log_opens_and_keys_do_no_harm(tmp_path: Path) -> None:
+    """A log with no posts shows "no posts" and event 0 of 0, and every key leaves it standing."""
+    from events.store import Log
+
+    path = tmp_path / "empty.log"
+    Log.open(path, create=True).close()
+    app, _ = make_app(path, name="empty")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.frame is not None and app.frame.loading is None)
+        await pilot.press("space", "right", "d", "end", "home", "full_stop", "comma", "plus")
+        await settle(pilot, app)
+        assert "no posts" in header(app) and "event 0 of 0" in header(app)
+        assert app.query_one(Feed).shown == []

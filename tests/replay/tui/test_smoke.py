@@ -44,16 +44,19 @@ class Terminal:
         raise AssertionError(f"{text!r} did not appear; the screen shows:\n{self.screen()}")
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
+def _replay_in_tmux(tmp_path: Path, then: str) -> Terminal:
     """`replay` with no arguments in tmux, its cache (and so the demo log) in a temporary folder."""
     term = Terminal(f"replay-test-{os.getpid()}")
     replay = Path(sys.executable).parent / "replay"
-    command = (
-        f"env XDG_CACHE_HOME={shlex.quote(str(tmp_path))} REPLAY_BIDI=on {shlex.quote(str(replay))}; "
-        "echo EXIT=$?; sleep 30"
-    )
-    term.tmux("new-session", "-d", "-s", "replay", "-x", "120", "-y", "36", command)
+    environment = f"XDG_CACHE_HOME={shlex.quote(str(tmp_path))} REPLAY_BIDI=on"
+    term.tmux("new-session", "-d", "-s", "replay", "-x", "120", "-y", "36", f"{environment} {replay}{then}")
+    return term
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """The player in tmux, followed by its exit code on the screen once it has quit."""
+    term = _replay_in_tmux(tmp_path, "; echo EXIT=$?; sleep 30")
     try:
         yield term
     finally:
@@ -77,3 +80,21 @@ def test_replay_opens_the_demo_obeys_keys_and_quits(terminal: Terminal) -> None:
     terminal.keys("q")
     screen = terminal.wait_for("EXIT=0")
     assert "Aleppo, December 2016" not in screen  # the alternate screen is gone: the terminal is restored
+
+
+def test_closing_the_terminal_ends_the_player(tmp_path: Path) -> None:
+    """When its terminal goes away (SIGHUP), the player quits instead of running on unseen."""
+    term = _replay_in_tmux(tmp_path, "")
+    try:
+        term.wait_for("@AlabedBana")
+        pid = int(term.tmux("display", "-p", "-t", "replay", "#{pane_pid}"))
+    finally:
+        term.tmux("kill-server")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the player (pid {pid}) is still running after its terminal closed")
