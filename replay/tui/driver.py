@@ -137,11 +137,14 @@ class Driver:
                 # long as the app: keep it out of the collector's full passes, which otherwise scan
                 # it again and again and pause the screen for tens of milliseconds at 10,000x.
                 gc.freeze()
-                self._changed()
-                nursery.start_soon(scheduler.run)
-                async for update in scheduler.updates:
-                    self._apply(update)
+                try:
                     self._changed()
+                    nursery.start_soon(scheduler.run)
+                    async for update in scheduler.updates:
+                        self._apply(update)
+                        self._changed()
+                finally:
+                    gc.unfreeze()  # what has died since can be collected again
 
     def _progress(self, done: int, total: int) -> None:
         # Called in the worker thread: only a string is replaced; the tick reads it.
