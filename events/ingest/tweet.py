@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from events.ingest.text import find_entities, find_urls, parse_twitter_time, unescape
-from events.model import Author
+from events.model import Author, Post, Source
 
 PLATFORM = "twitter"
 UNKNOWN_AUTHOR = Author(handle="unknown")
@@ -52,6 +52,32 @@ class Content(NamedTuple):
     mentions: tuple[str, ...]
     urls: tuple[str, ...]
     lang: str | None
+
+    def post(
+        self,
+        *,
+        id: str,
+        author: Author,
+        source: Source,
+        reply_to: str | None = None,
+        quote_of: str | None = None,
+        repost_of: str | None = None,
+    ) -> Post:
+        """The tweet `id` by `author` saying this (a repost carries what the original says)."""
+        return Post(
+            platform=PLATFORM,
+            id=id,
+            author=author,
+            text=self.text,
+            hashtags=self.hashtags,
+            mentions=self.mentions,
+            urls=self.urls,
+            reply_to=reply_to,
+            quote_of=quote_of,
+            repost_of=repost_of,
+            lang=self.lang,
+            source=source,
+        )
 
 
 def native_id(value: Any, what: str) -> str:

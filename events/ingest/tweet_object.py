@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from events.ingest.tweet import (
-    PLATFORM,
     Content,
     Malformed,
     as_int,
@@ -26,7 +25,7 @@ from events.ingest.tweet import (
     present,
     twitter_time,
 )
-from events.model import Author, Event, Kind, Post, Precision, Source
+from events.model import Author, Event, Kind, Precision, Source
 
 # Twitter embeds at most a quote inside a retweet; deeper nesting is not a tweet Twitter wrote.
 _MAX_DEPTH = 3
@@ -129,17 +128,11 @@ def _add(
     original = tweet.get("retweeted_status")
     if isinstance(original, dict) and depth < _MAX_DEPTH:
         original_id, said = _add(original, source, None, events, depth + 1)
-        post = Post(
-            platform=PLATFORM,
+        post = said.post(
             id=id_,
             author=who,
-            text=said.text,
-            hashtags=said.hashtags,
-            mentions=said.mentions,
-            urls=said.urls,
-            repost_of=original_id,
-            lang=said.lang,
             source=source,
+            repost_of=original_id,
         )
         events.append(Event(kind=Kind.REPOSTED, occurred_at=at, precision=Precision.SECOND, post=post))
         return id_, said
@@ -151,18 +144,12 @@ def _add(
         quoted_id = quoted_id or quote_of
     said = content(tweet, id_, quoted_id)
     first = first_id(tweet) or id_
-    post = Post(
-        platform=PLATFORM,
+    post = said.post(
         id=first,
         author=who,
-        text=said.text,
-        hashtags=said.hashtags,
-        mentions=said.mentions,
-        urls=said.urls,
+        source=source,
         reply_to=optional_id(tweet, "in_reply_to_status_id_str", "in_reply_to_status_id"),
         quote_of=quote_of,
-        lang=said.lang,
-        source=source,
     )
     kind = Kind.PUBLISHED if first == id_ else Kind.EDITED
     events.append(Event(kind=kind, occurred_at=at, precision=Precision.SECOND, post=post))

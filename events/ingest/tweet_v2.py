@@ -16,7 +16,6 @@ from typing import Any
 
 from events.ingest.text import parse_iso_time
 from events.ingest.tweet import (
-    PLATFORM,
     Content,
     Malformed,
     author_from_user,
@@ -29,7 +28,7 @@ from events.ingest.tweet import (
     present,
     strip_retweet_prefix,
 )
-from events.model import Author, Event, Kind, Post, Precision, Source
+from events.model import Author, Event, Kind, Precision, Source
 
 _MAX_DEPTH = 3
 # Authors and tweet ids kept per document, at most; past it they are forgotten and made again.
@@ -192,34 +191,22 @@ def add_tweet(tweet: Any, page: Page, events: list[Event], depth: int) -> tuple[
     author = page.author(tweet)
     if repost_of is not None:
         said = _content(retweeted, id_, None) if retweeted is not None else _content(tweet, id_, None, True)
-        post = Post(
-            platform=PLATFORM,
+        post = said.post(
             id=id_,
             author=author,
-            text=said.text,
-            hashtags=said.hashtags,
-            mentions=said.mentions,
-            urls=said.urls,
-            repost_of=repost_of,
-            lang=said.lang,
             source=page.source,
+            repost_of=repost_of,
         )
         events.append(Event(kind=Kind.REPOSTED, occurred_at=at, precision=precision, post=post))
         page.fresh.add(id_)
         return id_, tweet
     said = _content(tweet, id_, quoted_id)
-    post = Post(
-        platform=PLATFORM,
+    post = said.post(
         id=first,
         author=author,
-        text=said.text,
-        hashtags=said.hashtags,
-        mentions=said.mentions,
-        urls=said.urls,
+        source=page.source,
         reply_to=reply_to,
         quote_of=quote_of,
-        lang=said.lang,
-        source=page.source,
     )
     kind = Kind.PUBLISHED if first == id_ else Kind.EDITED
     events.append(Event(kind=kind, occurred_at=at, precision=precision, post=post))
