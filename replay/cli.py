@@ -19,7 +19,7 @@ from events.ingest.formats import names as format_names
 from events.store import Log
 from replay.timespec import TimeSpecError, parse_moment
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROGRESS_AFTER_BYTES = 4 * 1024 * 1024  # smaller inputs finish before a bar would be read
 
 
@@ -327,7 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
-        return EXIT_OK
+        # Playback handles Ctrl-C itself (a clean stop, exit 0); anywhere else it cuts work short,
+        # and an ingest cut short appends nothing.
+        print("replay: interrupted; nothing was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except OSError as exc:
         print(f"replay: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -415,3 +415,22 @@ def test_demo_log_is_built_once_in_the_cache(cache: Path) -> None:
     built = path.stat().st_mtime_ns
     assert demo_log() == path
     assert path.stat().st_mtime_ns == built
+
+
+def test_interrupted_ingest_changes_nothing(
+    demo_path: Path, tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during an ingest is one line, exit 130, the log byte for byte as it was."""
+    before = demo_path.read_bytes()
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("events.store.Log._known_ids", interrupted)
+    export = tmp_path / "all.jsonl"
+    assert cli("log", "export", demo_path, "-o", export).code == 0
+    for target in (tmp_path / "new.log", demo_path):
+        result = cli("ingest", export, "--log", target)
+        assert (result.code, result.err) == (130, "replay: interrupted; nothing was changed\n")
+    assert not (tmp_path / "new.log").exists()
+    assert demo_path.read_bytes() == before
