@@ -146,17 +146,11 @@ def chain_hash(prev: bytes, row_without_hash: tuple[int, bytes, str, int, str, i
     return hashlib.sha256(prev + text.encode()).digest()
 
 
-def event_row(event: Event, body: str, id_: str, seq: int, recorded_us: int, prev: bytes) -> Row:
-    """The stored row of `event` appended at `seq` after the entry whose hash is `prev`."""
-    unhashed = (
-        seq,
-        bytes.fromhex(id_),
-        event.kind.value,
-        to_micros(event.occurred_at),
-        event.precision.value,
-        recorded_us,
-        body,
-    )
+def event_row(
+    kind: str, occurred_us: int, precision: str, body: str, id_: str, seq: int, recorded_us: int, prev: bytes
+) -> Row:
+    """The stored row of an event appended at `seq` after the entry whose hash is `prev`."""
+    unhashed = (seq, bytes.fromhex(id_), kind, occurred_us, precision, recorded_us, body)
     return (*unhashed, chain_hash(prev, unhashed))
 
 
@@ -226,12 +220,29 @@ def export_line_from_row(row: Row, prev: bytes) -> str:
 
 @frozen(kw_only=True)
 class Restored:
-    """An event read back from an export: its id, its first recorded time, and its stored body."""
+    """An event read back from an export and checked, in the form the log stores it.
 
-    event: Event
+    It carries no model objects, only what a row needs, so a worker process can hand it back
+    cheaply: the log appends it as it is.
+    """
+
     id: str
-    recorded_at: datetime | None
+    kind: str
+    occurred_us: int
+    precision: str
+    recorded_us: int | None
     body: str
+    source: str
+    """The path the event was first read from (counted in the ingest record)."""
+
+    def event(self) -> Event:
+        """The event decoded from the stored fields."""
+        return Event(
+            kind=Kind(self.kind),
+            occurred_at=from_micros(self.occurred_us),
+            precision=Precision(self.precision),
+            post=post_from_body(self.body),
+        )
 
 
 def _field(record: dict[str, Any], name: str) -> Any:
@@ -329,4 +340,29 @@ def restore_line(line: str) -> Restored:
     if claimed is not None and claimed != id_:
         raise CodecError(f"id {claimed[:12]}… does not match the entry's content")
     body = _verbatim_body(line, record) or post_body(event.post)
-    return Restored(event=event, id=id_, recorded_at=recorded_at, body=body)
+    return Restored(
+        id=id_,
+        kind=event.kind.value,
+        occurred_us=to_micros(occurred_at),
+        precision=event.precision.value,
+        recorded_us=None if recorded_at is None else to_micros(recorded_at),
+        body=body,
+        source=event.post.source.path,
+    )
+
+
+def restore_lines(
+    numbered: list[tuple[int, str]],
+) -> list[tuple[str, str, int, str, int | None, str, str] | tuple[int, str]]:
+    """`restore_line` over (line number, line) pairs, for a worker process to run on a batch.
+
+    Each result is a Restored's fields as a tuple (seven values; cheap to send between processes),
+    or (line number, why) for a bad line.
+    """
+    out: list[tuple[str, str, int, str, int | None, str, str] | tuple[int, str]] = []
+    for number, line in numbered:
+        try:
+            out.append(attrs.astuple(restore_line(line), recurse=False))
+        except CodecError as exc:
+            out.append((number, str(exc)))
+    return out

@@ -461,12 +461,22 @@ class Log:
                         continue
                     known.add(id_)
                     seq += 1
-                    event, body, at_us = _body(item, recorded_us)
-                    row = event_row(event, body, id_, seq, at_us, prev)
+                    restored = _restore(item, id_)
+                    at_us = recorded_us if restored.recorded_us is None else restored.recorded_us
+                    row = event_row(
+                        restored.kind,
+                        restored.occurred_us,
+                        restored.precision,
+                        restored.body,
+                        id_,
+                        seq,
+                        at_us,
+                        prev,
+                    )
                     prev = row[7]
                     rows.append(row)
                     kinds[row[2]] += 1
-                    sources[event.post.source.path] += 1
+                    sources[restored.source] += 1
                 self._db.executemany(
                     f"INSERT INTO events ({_COLUMNS}, key) VALUES (?,?,?,?,?,?,?,?,?)",
                     [(*row, id_key(row[1])) for row in rows],
@@ -528,12 +538,19 @@ def _check_row(prev: bytes, raw: tuple[object, ...], key: object) -> str | None:
     return None
 
 
-def _body(item: Event | Restored, recorded_us: int) -> tuple[Event, str, int]:
-    """The event, its stored body and its recorded time; only for events the log does not hold."""
+def _restore(item: Event | Restored, id_: str) -> Restored:
+    """What the log stores of `item`; a body is encoded only for events the log does not hold."""
     if isinstance(item, Restored):
-        at_us = recorded_us if item.recorded_at is None else to_micros(item.recorded_at)
-        return item.event, item.body, at_us
-    return item, post_body(item.post), recorded_us
+        return item
+    return Restored(
+        id=id_,
+        kind=item.kind.value,
+        occurred_us=to_micros(item.occurred_at),
+        precision=item.precision.value,
+        recorded_us=None,
+        body=post_body(item.post),
+        source=item.post.source.path,
+    )
 
 
 def _time_filter(since: datetime | None, until: datetime | None) -> tuple[str, list[int]]:

@@ -11,8 +11,8 @@ import pytest
 from events.codec import Restored, event_id, post_body
 from events.ingest import jsonl
 from events.ingest.base import Level, Notice
-from events.ingest.document import from_text
-from events.model import Event
+from events.ingest.document import Document, from_text
+from events.model import Event, to_micros
 from events.store import Log
 from tests.conftest import DAY, make_event
 
@@ -70,9 +70,9 @@ class TestRead:
         items = list(jsonl.read(from_text("e", "\n".join(exported) + "\n")))
         assert all(isinstance(item, Restored) for item in items)
         restored = [item for item in items if isinstance(item, Restored)]
-        assert [r.event for r in restored] == three()
+        assert [r.event() for r in restored] == three()
         assert [r.id for r in restored] == [event_id(e) for e in three()]
-        assert {r.recorded_at for r in restored} == {RECORDED}
+        assert {r.recorded_us for r in restored} == {to_micros(RECORDED)}
         assert [r.body for r in restored] == [post_body(e.post) for e in three()]
 
     def test_skips_blank_lines(self, exported: list[str]) -> None:
@@ -94,3 +94,28 @@ class TestRead:
         ]
         assert "precision must be one of" in notices[0].message
         assert notices[1].message.startswith("not valid JSON")
+
+
+class TestWorkers:
+    """A large export is checked in worker processes and gives exactly what one process gives."""
+
+    @pytest.fixture
+    def in_workers(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Every input counts as large, and batches are small, so the workers see several."""
+        monkeypatch.setattr(jsonl, "PARALLEL_FROM_BYTES", 0)
+        monkeypatch.setattr(jsonl, "BATCH_LINES", 2)
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+
+    def test_same_items_in_the_same_order(
+        self, exported: list[str], tmp_path: Path, in_workers: None
+    ) -> None:
+        """Restored events and BAD notices come back in file order, with the lines they were on."""
+        lines = [*exported[:2], '{"kind": "post.published"}', "", exported[2], "not json"]
+        path = tmp_path / "export.jsonl"
+        path.write_text("\n".join(lines) + "\n")
+        parallel = list(jsonl.read(Document.open(str(path))))
+        jsonl.PARALLEL_FROM_BYTES = 10**12  # the monkeypatch restores it
+        serial = list(jsonl.read(Document.open(str(path))))
+        assert parallel == serial
+        assert [item.line for item in parallel if isinstance(item, Notice)] == [3, 6]
+        assert [r.event() for r in parallel if isinstance(r, Restored)] == three()
