@@ -25,7 +25,9 @@ from events.codec import (
 )
 from events.errors import LogError
 from events.integrity import Verification, verify_log
-from events.model import GENESIS, Entry, Event, Precision, from_micros, to_micros
+from events.model import GENESIS, Entry, Event, from_micros, to_micros
+from events.positions import COLUMNS as _COLUMNS
+from events.positions import Instant, TimeIndex
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
@@ -68,8 +70,6 @@ PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 
-_COLUMNS = "seq, id, kind, occurred_at, precision, recorded_at, body, hash"
-
 
 @frozen(kw_only=True)
 class AppendResult:
@@ -90,17 +90,6 @@ class Span:
 
 
 @frozen(kw_only=True)
-class Instant:
-    """The entries that share one `occurred_at`: how many, the coarsest precision among them, and
-    the next `occurred_at` in the log after it (None when they are the last)."""
-
-    occurred_us: int
-    count: int
-    coarsest: Precision
-    next_us: int | None
-
-
-@frozen(kw_only=True)
 class Summary:
     """What `replay log info` shows: size, time span, what went in, and the head."""
 
@@ -112,7 +101,7 @@ class Summary:
     head: str
 
 
-class Log:
+class Log(TimeIndex):
     """An open event log. Appends are atomic batches at the end; nothing is changed in place."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
@@ -276,104 +265,6 @@ class Log:
         for row in self.rows_by_time(to_micros(since), to_micros(until)):
             yield entry_from_row(row, self._hash_before(row[0]))
 
-    # -- reading by position in time (replay) -----------------------------------------------------
-    # A position is (occurred_at µs, seq): the order of the time index. Row values keep every
-    # lookup a range search on that index; an OR of the two columns would scan it from the start.
-
-    def rows_after(self, occurred_us: int, seq: int, until_us: int | None = None) -> Iterator[Row]:
-        """Stored rows strictly after position (occurred_us, seq), in time order, before `until_us`."""
-        sql = f"SELECT {_COLUMNS} FROM events INDEXED BY events_by_time WHERE (occurred_at, seq) > (?, ?)"
-        params = [occurred_us, seq]
-        if until_us is not None:
-            sql += " AND occurred_at < ?"
-            params.append(until_us)
-        # The cursor itself, not a generator around it: nothing is left to finalise (and fail)
-        # when a reader drops it after the log is closed.
-        cursor: Iterator[Row] = self._db.execute(sql + " ORDER BY occurred_at, seq", params)
-        return cursor
-
-    def row_before(self, occurred_us: int, seq: int, since_us: int | None = None) -> Row | None:
-        """The last stored row strictly before position (occurred_us, seq), not before `since_us`."""
-        sql = f"SELECT {_COLUMNS} FROM events INDEXED BY events_by_time WHERE (occurred_at, seq) < (?, ?)"
-        params = [occurred_us, seq]
-        if since_us is not None:
-            sql += " AND occurred_at >= ?"
-            params.append(since_us)
-        row: Row | None = self._db.execute(
-            sql + " ORDER BY occurred_at DESC, seq DESC LIMIT 1", params
-        ).fetchone()
-        return row
-
-    def time_at_or_before(self, occurred_us: int, since_us: int | None = None) -> int | None:
-        """The latest `occurred_at` at or before `occurred_us` (and not before `since_us`)."""
-        low = since_us if since_us is not None else -(2**63)
-        row = self._db.execute(
-            "SELECT max(occurred_at) FROM events WHERE occurred_at <= ? AND occurred_at >= ?",
-            (occurred_us, low),
-        ).fetchone()
-        return None if row[0] is None else int(row[0])
-
-    def instant(self, occurred_us: int) -> Instant | None:
-        """The entries at exactly `occurred_us`: count, coarsest precision, next time; None if none."""
-        precisions = self._db.execute(
-            "SELECT DISTINCT precision FROM events INDEXED BY events_by_time WHERE occurred_at = ?",
-            (occurred_us,),
-        ).fetchall()
-        if not precisions:
-            return None
-        count = self._db.execute(
-            "SELECT count(*) FROM events WHERE occurred_at = ?", (occurred_us,)
-        ).fetchone()[0]
-        following = self._db.execute(
-            "SELECT min(occurred_at) FROM events WHERE occurred_at > ?", (occurred_us,)
-        ).fetchone()[0]
-        coarsest = max((Precision(name) for (name,) in precisions), key=lambda p: p.span)
-        return Instant(
-            occurred_us=occurred_us,
-            count=int(count),
-            coarsest=coarsest,
-            next_us=None if following is None else int(following),
-        )
-
-    def count_at(self, occurred_us: int, before_seq: int) -> int:
-        """How many entries occurred at exactly `occurred_us` with a position before `before_seq`."""
-        row = self._db.execute(
-            "SELECT count(*) FROM events WHERE occurred_at = ? AND seq < ?", (occurred_us, before_seq)
-        ).fetchone()
-        return int(row[0])
-
-    def seq_at(self, occurred_us: int, rank: int) -> int | None:
-        """The position of the `rank`-th entry (from 0, by position) at exactly `occurred_us`."""
-        row = self._db.execute(
-            "SELECT seq FROM events INDEXED BY events_by_time WHERE occurred_at = ? "
-            "ORDER BY seq LIMIT 1 OFFSET ?",
-            (occurred_us, rank),
-        ).fetchone()
-        return None if row is None else int(row[0])
-
-    def count_through(self, occurred_us: int, seq: int) -> int:
-        """How many entries are at or before position (occurred_us, seq) in time order (O(k))."""
-        row = self._db.execute(
-            "SELECT count(*) FROM events INDEXED BY events_by_time WHERE (occurred_at, seq) <= (?, ?)",
-            (occurred_us, seq),
-        ).fetchone()
-        return int(row[0])
-
-    def density(self, origin_us: int, width_us: int) -> dict[int, int]:
-        """Entries per time bucket: {bucket: count} where bucket = (occurred_at - origin) // width.
-
-        One aggregate over the time index; buckets with no entries are absent. Entries before
-        `origin_us` are not counted.
-        """
-        if width_us <= 0:
-            raise ValueError(f"bucket width must be positive, got {width_us} µs")
-        cursor = self._db.execute(
-            "SELECT (occurred_at - ?) / ? AS bucket, count(*) FROM events INDEXED BY events_by_time "
-            "WHERE occurred_at >= ? GROUP BY bucket",
-            (origin_us, width_us, origin_us),
-        )
-        return {int(bucket): int(count) for bucket, count in cursor}
-
     def hash_before(self, seq: int) -> bytes:
         """The hash of the entry before position `seq` (GENESIS for the first): its `prev`."""
         return self._hash_before(seq)
@@ -494,3 +385,6 @@ def _time_filter(since: datetime | None, until: datetime | None) -> tuple[str, l
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+__all__ = ["AppendResult", "Instant", "Log", "Span", "Summary", "Verification"]
