@@ -163,11 +163,6 @@ class Post:
             self, id=id, author=author, repost_of=self.id, reply_to=None, quote_of=None, source=source
         )
 
-    @property
-    def key(self) -> tuple[str, str] | None:
-        """(platform, native id): what identifies this post across events, when the source has it."""
-        return None if self.id is None else (self.platform, self.id)
-
 
 @frozen(kw_only=True)
 class Event:
