@@ -140,11 +140,6 @@ class TestPost:
         with pytest.raises(ValueError, match="format"):
             Source(path="f", format="")
 
-    def test_key_is_platform_and_native_id(self) -> None:
-        """`key` identifies a post across events when, and only when, the source gave an id."""
-        assert make_post(post_id="42", platform="mastodon").key == ("mastodon", "42")
-        assert make_post(post_id=None).key is None
-
 
 class TestValues:
     """Values are frozen and keyword-only."""
