@@ -17,6 +17,10 @@ class InputError(EventsError):
         where = path if line is None else f"{path}:{line}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | None]]:
+        # Raised in a worker process, it is pickled back to the one that reports it.
+        return (InputError, (self.path, self.message, self.line))
+
 
 class LogError(EventsError):
     """A log file cannot be used: not a log, a newer schema, locked, or damaged."""

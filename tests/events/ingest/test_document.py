@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import pickle
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from events.errors import InputError
 from events.ingest import document as document_module
-from events.ingest.document import Document, from_text
+from events.ingest.document import Block, Document, from_text
 
 BOM = b"\xef\xbb\xbf"
 
@@ -149,6 +150,80 @@ class TestText:
         assert read == list(enumerate(expected, start=1))
 
 
+class TestSpans:
+    """A plain file is cut at line ends into spans that others read: together, exactly its lines."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        lines=st.lists(st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=20)),
+        bom=st.booleans(),
+        newline_at_end=st.booleans(),
+        chunk=st.integers(1, 40),
+    )
+    def test_spans_hold_the_lines(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        lines: list[str],
+        bom: bool,
+        newline_at_end: bool,
+        chunk: int,
+    ) -> None:
+        """Spans follow one another from after the BOM to the end; read and numbered on, they give lines()."""
+        data = (
+            (BOM if bom else b"") + "\n".join(lines).encode() + (b"\n" if newline_at_end and lines else b"")
+        )
+        path = tmp_path_factory.mktemp("spans") / "input.txt"
+        path.write_bytes(data)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(document_module, "_CHUNK", chunk)
+            spans = list(Document.open(str(path)).spans())
+        starts = [len(BOM) if bom else 0] + [span.end for span in spans[:-1]]
+        assert [span.start for span in spans] == (starts if spans else [])
+        assert spans == [] or spans[-1].end == len(data)
+        assert all(data[span.end - 1 : span.end] == b"\n" for span in spans[:-1])
+        read: list[tuple[int, str]] = []
+        for span in spans:
+            read += [(len(read) + number, line) for number, line in span.read().lines()]
+        assert read == list(Document.open(str(path)).lines())
+
+    def test_last_line_without_newline(self, tmp_path: Path) -> None:
+        """Only the span that ends a file without a line end says so (its last character may be cut)."""
+        path = tmp_path / "input.txt"
+        path.write_bytes(b"one\ntwo\nthree")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(document_module, "_CHUNK", 4)
+            spans = list(Document.open(str(path)).spans())
+        assert [span.unterminated for span in spans] == [False, True]
+        assert spans[-1].read() == Block(str(path), 1, b"three", unterminated=True)
+
+    def test_progress(self, tmp_path: Path) -> None:
+        """bytes_read follows the spans handed out."""
+        path = tmp_path / "input.txt"
+        path.write_bytes(b"one\ntwo\n")
+        document = Document.open(str(path))
+        seen = [document.bytes_read for _ in document.spans()]
+        assert seen == [8]
+
+    def test_only_plain_files(self, tmp_path: Path) -> None:
+        """A .gz file or stdin has no path to read by position, and spans() refuses it."""
+        path = tmp_path / "input.txt.gz"
+        path.write_bytes(gzip.compress(b"one\n"))
+        document = Document.open(str(path))
+        assert document.path is None
+        with pytest.raises(RuntimeError, match="cannot be read by position"):
+            list(document.spans())
+
+    def test_line_too_long(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A line longer than the limit is refused with its line number, not read into memory."""
+        monkeypatch.setattr(document_module, "MAX_LINE_BYTES", 100)
+        monkeypatch.setattr(document_module, "_CHUNK", 10)
+        path = tmp_path / "input.txt"
+        path.write_bytes(b"short\nshort\n" + b"x" * 300_000 + b"\nshort\n")
+        with pytest.raises(InputError, match=r"line longer than 100 bytes") as raised:
+            list(Document.open(str(path)).spans())
+        assert raised.value.line == 3
+
+
 class TestBinary:
     """A NUL byte marks an input as binary, with the line it was found on."""
 
@@ -224,3 +299,8 @@ class TestErrors:
         assert (error.path, error.line, error.message) == ("posts.jsonl", 12, "not valid JSON")
         assert str(error) == "posts.jsonl:12: not valid JSON"
         assert str(InputError("posts.jsonl", "is empty")) == "posts.jsonl: is empty"
+
+    def test_pickles(self) -> None:
+        """An InputError raised in a worker process comes back whole (it is pickled across)."""
+        error = pickle.loads(pickle.dumps(InputError("posts.jsonl", "not valid JSON", 12)))
+        assert (error.path, error.line, error.message) == ("posts.jsonl", 12, "not valid JSON")
