@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import typing
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 import cattrs
-from attrs import frozen
 
-from events.model import Author, Entry, Event, Kind, Post, Precision, Source, from_micros, to_micros
+from events.model import Entry, Event, Kind, Post, Precision, from_micros, to_micros
 
 Row = tuple[int, bytes, str, int, str, int, str, bytes]
 """A stored entry: (seq, id, kind, occurred_at µs, precision, recorded_at µs, body, hash)."""
@@ -113,25 +114,91 @@ def describe(exc: BaseException, root: str) -> str:
     return f"{root}: {exc}"
 
 
-def event_id(event: Event, body: str | None = None) -> str:
+def check_post(raw: Any) -> bool:
+    """What `structure_post` checks, without building the Post: for a body kept as it is.
+
+    The checks are the model's own validators, given the values the converter would give them
+    (JSON lists as tuples), so the two accept and refuse the same inputs; a property test holds
+    them to it. Returns True when the post holds no keys the model does not know.
+    """
+    if not isinstance(raw, dict):
+        raise CodecError(f"post must be a JSON object, got {_json_type(raw)}")
+    for name in ("author", "source"):
+        if name in raw and not isinstance(raw[name], dict):
+            raise CodecError(f"post: {name} must be a JSON object, got {_json_type(raw[name])}")
+    try:
+        return _check_raw_post(raw)
+    except Exception as exc:
+        raise CodecError(describe(exc, "post")) from exc
+
+
+_ABSENT = object()
+
+
+def _raw_checker(cls: type) -> Callable[[dict[str, Any]], bool]:
+    """A function that runs the validators of `cls`, and of the attrs classes in it, on its raw
+    form, and says whether that form holds only keys the model knows."""
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    required = frozenset(field.name for field in fields if field.default is attrs.NOTHING)
+    nested = [
+        (field.name, _raw_checker(hints[field.name])) for field in fields if attrs.has(hints[field.name])
+    ]
+    plain = [
+        (field.name, field.validator, field, hints[field.name] == tuple[str, ...])
+        for field in fields
+        if field.validator is not None and not attrs.has(hints[field.name])
+    ]
+
+    def check(raw: dict[str, Any]) -> bool:
+        present = 0
+        known = True
+        for name, validator, field, listed in plain:
+            if name in raw:
+                present += 1
+                value = raw[name]
+                validator(None, field, tuple(value) if listed and isinstance(value, list) else value)
+            elif name in required:
+                raise KeyError(name)
+        for name, checker in nested:
+            if name not in raw:
+                raise KeyError(name)
+            present += 1
+            known = checker(raw[name]) and known
+        return present == len(raw) and known
+
+    return check
+
+
+_check_raw_post = _raw_checker(Post)
+
+
+def event_id(event: Event) -> str:
     """The content address of an event: the same happening always gets the same id.
 
     With a native id, identity is (kind, platform, id), so the same post read twice, from two files
     or in two encodings, is one event; an edit also names its time, since a post is edited many
     times. Without one, identity is everything the event says except where it was read from.
     """
-    post = event.post
+    return identity(event.kind, to_micros(event.occurred_at), event.precision, event.post).hex()
+
+
+def identity(kind: Kind, occurred_us: int, precision: Precision, post: Post) -> bytes:
+    """The id (as bytes) of the event of `kind` that happened to `post` at `occurred_us`."""
     if post.id is not None:
-        identity = f"{event.kind.value}\n{post.platform}\n{post.id}"
-        if event.kind is Kind.EDITED:
-            identity += f"\n{to_micros(event.occurred_at)}"
-    else:
-        content = _dump_post(post)
-        del content["source"]
-        identity = canonical_json(
-            [event.kind.value, to_micros(event.occurred_at), event.precision.value, content]
-        )
-    return hashlib.sha256(identity.encode()).hexdigest()
+        return native_identity(kind, occurred_us, post.platform, post.id)
+    content = _dump_post(post)
+    del content["source"]
+    identity = canonical_json([kind.value, occurred_us, precision.value, content])
+    return hashlib.sha256(identity.encode()).digest()
+
+
+def native_identity(kind: Kind, occurred_us: int, platform: str, native_id: str) -> bytes:
+    """The id of an event of a post that has a platform-native id: (kind, platform, id)."""
+    identity = f"{kind.value}\n{platform}\n{native_id}"
+    if kind is Kind.EDITED:
+        identity += f"\n{occurred_us}"
+    return hashlib.sha256(identity.encode()).digest()
 
 
 def id_key(id_: bytes) -> int:
@@ -216,153 +283,3 @@ def export_line_from_row(row: Row, prev: bytes) -> str:
     seq, id_, kind, occurred, precision, recorded, body, hash_ = row
     envelope = _envelope(seq, id_.hex(), kind, occurred, precision, recorded, prev.hex(), hash_.hex())
     return _with_post(envelope, body)
-
-
-@frozen(kw_only=True)
-class Restored:
-    """An event read back from an export and checked, in the form the log stores it.
-
-    It carries no model objects, only what a row needs, so a worker process can hand it back
-    cheaply: the log appends it as it is.
-    """
-
-    id: str
-    kind: str
-    occurred_us: int
-    precision: str
-    recorded_us: int | None
-    body: str
-    source: str
-    """The path the event was first read from (counted in the ingest record)."""
-
-    def event(self) -> Event:
-        """The event decoded from the stored fields."""
-        return Event(
-            kind=Kind(self.kind),
-            occurred_at=from_micros(self.occurred_us),
-            precision=Precision(self.precision),
-            post=post_from_body(self.body),
-        )
-
-
-def _field(record: dict[str, Any], name: str) -> Any:
-    try:
-        return record[name]
-    except KeyError:
-        raise CodecError(f"missing field {name!r}") from None
-
-
-def _encodable(value: Any) -> bool:
-    try:
-        canonical_json(value).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _time_field(record: dict[str, Any], name: str) -> datetime:
-    try:
-        return parse_time(_field(record, name))
-    except CodecError as exc:
-        raise CodecError(f"{name}: {exc}") from None
-
-
-def _enum(cls: type[Kind] | type[Precision], record: dict[str, Any], name: str) -> Any:
-    value = _field(record, name)
-    try:
-        return cls(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in cls)
-        raise CodecError(f"{name} must be one of {choices}; got {value!r}") from None
-
-
-_POST_KEYS = frozenset(attrs.fields_dict(Post))
-_AUTHOR_KEYS = frozenset(attrs.fields_dict(Author))
-_SOURCE_KEYS = frozenset(attrs.fields_dict(Source))
-
-
-_ENVELOPE_KEYS = frozenset(
-    ("seq", "id", "kind", "occurred_at", "precision", "recorded_at", "prev", "hash", "post")
-)
-
-
-def _verbatim_body(line: str, record: dict[str, Any]) -> str | None:
-    """The text of `post` in `line` when it can be taken as is, else None.
-
-    It can when the line is shaped as the export writes it: `,"post":{` last, no keys the model
-    does not know. Then that is the only place the sequence can stand unescaped (a string cannot
-    hold an unescaped quote, and no other value is an object), and the value runs to the line's
-    closing brace.
-    """
-    if next(reversed(record)) != "post" or not record.keys() <= _ENVELOPE_KEYS:
-        return None
-    post = record["post"]
-    if not (
-        post.keys() <= _POST_KEYS
-        and post.get("author", {}).keys() <= _AUTHOR_KEYS
-        and post.get("source", {}).keys() <= _SOURCE_KEYS
-    ):
-        return None
-    start = line.rfind(',"post":{')
-    end = line.rstrip()
-    if start < 0 or not end.endswith("}}"):
-        return None
-    return end[start + 8 : -1]
-
-
-def restore_line(line: str) -> Restored:
-    """An export line read back and checked; CodecError says what is wrong with it."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise CodecError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
-    except RecursionError:
-        raise CodecError("JSON nested too deeply") from None
-    if not isinstance(record, dict):
-        raise CodecError(f"expected a JSON object, got {type(record).__name__}")
-    if ("\\ud" in line or "\\uD" in line) and not _encodable(record):
-        raise CodecError("contains a lone surrogate (half of a character), which is not text")
-    occurred_at = _time_field(record, "occurred_at")
-    recorded_at = None if record.get("recorded_at") is None else _time_field(record, "recorded_at")
-    claimed = record.get("id")
-    if claimed is not None and not isinstance(claimed, str):
-        raise CodecError(f"id must be a string, got {type(claimed).__name__}")
-    try:
-        event = Event(
-            kind=_enum(Kind, record, "kind"),
-            occurred_at=occurred_at,
-            precision=_enum(Precision, record, "precision"),
-            post=structure_post(_field(record, "post")),
-        )
-    except (TypeError, ValueError) as exc:
-        raise CodecError(str(exc)) from exc
-    id_ = event_id(event)
-    if claimed is not None and claimed != id_:
-        raise CodecError(f"id {claimed[:12]}… does not match the entry's content")
-    body = _verbatim_body(line, record) or post_body(event.post)
-    return Restored(
-        id=id_,
-        kind=event.kind.value,
-        occurred_us=to_micros(occurred_at),
-        precision=event.precision.value,
-        recorded_us=None if recorded_at is None else to_micros(recorded_at),
-        body=body,
-        source=event.post.source.path,
-    )
-
-
-def restore_lines(
-    numbered: list[tuple[int, str]],
-) -> list[tuple[str, str, int, str, int | None, str, str] | tuple[int, str]]:
-    """`restore_line` over (line number, line) pairs, for a worker process to run on a batch.
-
-    Each result is a Restored's fields as a tuple (seven values; cheap to send between processes),
-    or (line number, why) for a bad line.
-    """
-    out: list[tuple[str, str, int, str, int | None, str, str] | tuple[int, str]] = []
-    for number, line in numbered:
-        try:
-            out.append(attrs.astuple(restore_line(line), recurse=False))
-        except CodecError as exc:
-            out.append((number, str(exc)))
-    return out

@@ -5,20 +5,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from types import TracebackType
 
 from attrs import frozen
 
 from events.codec import (
-    Restored,
     Row,
+    chain_hash,
     entry_from_row,
     event_id,
-    event_row,
     export_line_from_row,
     id_key,
     post_body,
@@ -28,12 +26,15 @@ from events.integrity import Verification, verify_log
 from events.model import GENESIS, Entry, Event, from_micros, to_micros
 from events.positions import COLUMNS as _COLUMNS
 from events.positions import Instant, TimeIndex
+from events.readback import Restored, RestoredBlock, RestoredRow
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
 BATCH = 4096
 CACHE_KIB = 32 * 1024  # page cache for the indexes while appending; bounds memory too
 _LOOKUP_CHUNK = 900  # stays under SQLite's limit on bound parameters
+_WRITTEN_BYTES = 1 << 23  # 8 MB: 2**26 bits, about 1.5% of them set by a million appended ids
+_WRITTEN_MASK = _WRITTEN_BYTES - 1
 
 _SCHEMA = f"""
 CREATE TABLE events (
@@ -279,7 +280,7 @@ class Log(TimeIndex):
 
     def append(
         self,
-        items: Iterable[Event | Restored],
+        items: Iterable[Event | Restored | RestoredBlock],
         *,
         now: Callable[[], datetime] | None = None,
         on_progress: Callable[[int], None] | None = None,
@@ -301,37 +302,38 @@ class Log(TimeIndex):
             seq = self.count()
             first_seq = seq + 1
             prev = self._head_bytes()
-            iterator = iter(items)
-            while batch := list(islice(iterator, BATCH)):
+            # In a log that was empty, an id is new unless this append wrote it: a bit per key
+            # says which may have been, so the index is asked only about those.
+            written = bytearray(_WRITTEN_BYTES) if seq == 0 else None
+            for batch in _batches(items):
                 found += len(batch)
-                rows: list[Row] = []
-                ids = [item.id if isinstance(item, Restored) else event_id(item) for item in batch]
-                known = self._known_ids(ids)
-                for id_, item in zip(ids, batch, strict=True):
+                ids = [
+                    bytes.fromhex(event_id(item)) if isinstance(item, Event) else item[0] for item in batch
+                ]
+                keys = [id_key(id_) for id_ in ids]
+                if written is None:
+                    known = self._known_ids(keys)
+                else:
+                    known = self._known_ids(
+                        [key for key in keys if written[key >> 3 & _WRITTEN_MASK] & 1 << (key & 7)]
+                    )
+                rows = []
+                for id_, key, item in zip(ids, keys, batch, strict=True):
                     if id_ in known:
                         continue
                     known.add(id_)
+                    if written is not None:
+                        written[key >> 3 & _WRITTEN_MASK] |= 1 << (key & 7)
                     seq += 1
-                    restored = _restore(item, id_)
-                    at_us = recorded_us if restored.recorded_us is None else restored.recorded_us
-                    row = event_row(
-                        restored.kind,
-                        restored.occurred_us,
-                        restored.precision,
-                        restored.body,
-                        id_,
-                        seq,
-                        at_us,
-                        prev,
+                    _, kind, occurred, precision, recorded, body, source = (
+                        _row(item, id_) if isinstance(item, Event) else item
                     )
-                    prev = row[7]
-                    rows.append(row)
-                    kinds[row[2]] += 1
-                    sources[restored.source] += 1
-                self._db.executemany(
-                    f"INSERT INTO events ({_COLUMNS}, key) VALUES (?,?,?,?,?,?,?,?,?)",
-                    [(*row, id_key(row[1])) for row in rows],
-                )
+                    recorded = recorded_us if recorded is None else recorded
+                    prev = chain_hash(prev, (seq, id_, kind, occurred, precision, recorded, body))
+                    rows.append((seq, id_, kind, occurred, precision, recorded, body, prev, key))
+                    kinds[kind] += 1
+                    sources[source] += 1
+                self._db.executemany(f"INSERT INTO events ({_COLUMNS}, key) VALUES (?,?,?,?,?,?,?,?,?)", rows)
                 new += len(rows)
                 if on_progress is not None:
                     on_progress(found)
@@ -347,28 +349,46 @@ class Log(TimeIndex):
             raise
         return AppendResult(found=found, new=new, present=found - new, head=prev.hex())
 
-    def _known_ids(self, ids: list[str]) -> set[str]:
-        known: set[str] = set()
-        for start in range(0, len(ids), _LOOKUP_CHUNK):
-            chunk = [id_key(bytes.fromhex(id_)) for id_ in ids[start : start + _LOOKUP_CHUNK]]
+    def _known_ids(self, keys: list[int]) -> set[bytes]:
+        """The ids in the log whose keys are among `keys`."""
+        known: set[bytes] = set()
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start : start + _LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
             cursor = self._db.execute(f"SELECT id FROM events WHERE key IN ({marks})", chunk)
-            known.update(bytes(row[0]).hex() for row in cursor)
+            known.update(bytes(row[0]) for row in cursor)
         return known
 
 
-def _restore(item: Event | Restored, id_: str) -> Restored:
-    """What the log stores of `item`; a body is encoded only for events the log does not hold."""
-    if isinstance(item, Restored):
-        return item
-    return Restored(
-        id=id_,
-        kind=item.kind.value,
-        occurred_us=to_micros(item.occurred_at),
-        precision=item.precision.value,
-        recorded_us=None,
-        body=post_body(item.post),
-        source=item.post.source.path,
+def _batches(items: Iterable[Event | Restored | RestoredBlock]) -> Iterator[Sequence[Event | RestoredRow]]:
+    """The items in batches of at most BATCH; a block of restored rows is a batch as it is."""
+    batch: list[Event | RestoredRow] = []
+    for item in items:
+        if isinstance(item, RestoredBlock):
+            if batch:
+                yield batch
+                batch = []
+            for start in range(0, len(item.rows), BATCH):
+                yield item.rows[start : start + BATCH]
+            continue
+        batch.append(item.row() if isinstance(item, Restored) else item)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _row(event: Event, id_: bytes) -> RestoredRow:
+    """What the log stores of `event`; its body is encoded only once it is known to be new."""
+    return (
+        id_,
+        event.kind.value,
+        to_micros(event.occurred_at),
+        event.precision.value,
+        None,
+        post_body(event.post),
+        event.post.source.path,
     )
 
 

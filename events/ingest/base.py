@@ -8,9 +8,9 @@ from typing import Protocol
 
 from attrs import frozen
 
-from events.codec import Restored
 from events.ingest.document import Document
 from events.model import Event
+from events.readback import Restored, RestoredBlock
 
 
 class Level(enum.Enum):
@@ -38,7 +38,7 @@ class Notice:
         return f"{where}: {self.message}"
 
 
-Item = Event | Restored | Notice
+Item = Event | Restored | RestoredBlock | Notice
 """What an importer yields."""
 
 

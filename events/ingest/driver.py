@@ -8,12 +8,12 @@ from datetime import datetime
 
 from attrs import frozen
 
-from events.codec import Restored
 from events.errors import InputError
 from events.ingest.base import Level, Notice
 from events.ingest.document import Document
 from events.ingest.formats import AUTO, choose
 from events.model import Event
+from events.readback import Restored, RestoredBlock
 from events.store import Log
 
 Progress = Callable[[int, int | None], None]
@@ -71,7 +71,7 @@ def ingest(
     skipped: list[Notice] = []
     unknown: Counter[str] = Counter()
 
-    def events() -> Iterator[Event | Restored]:
+    def events() -> Iterator[Event | Restored | RestoredBlock]:
         done = 0
         for document in documents:
             for item in importers[document.name].read(document):

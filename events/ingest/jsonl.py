@@ -1,7 +1,7 @@
 """The export format read back: JSON Lines of log entries, keeping their ids, times and bodies.
 
 Reading back is mostly checking (parse, validate, recompute the id), which is pure, so a large
-input is checked in worker processes, a batch of lines at a time, while this process appends.
+input is checked in worker processes, a block of lines at a time, while this process appends.
 """
 
 from __future__ import annotations
@@ -14,19 +14,18 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
-from events.codec import Restored, restore_lines
+from events.codec import CodecError
+from events.errors import InputError
 from events.ingest.base import Item, Level, Notice
-from events.ingest.document import Document
+from events.ingest.document import Block, Document, Span
+from events.readback import RestoredBlock, RestoredRow, restore_row
 
 name = "jsonl"
 
-Checked = list[tuple[str, str, int, str, int | None, str, str] | tuple[int, str]]
-
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 """Smaller inputs are read in this process: starting workers would cost more than they save."""
-BATCH_LINES = 2000
 AHEAD = 3
-"""Batches in flight per worker: enough to keep it busy, few enough to bound memory."""
+"""Blocks in flight per worker: enough to keep it busy, few enough to bound memory."""
 
 
 def sniff(document: Document) -> bool:
@@ -40,42 +39,44 @@ def sniff(document: Document) -> bool:
 
 
 def read(document: Document) -> Iterator[Item]:
-    """One Restored event per non-blank line, in order; a line that is not an entry is a BAD notice."""
+    """The entries of each block of lines, in order; a line that is not an entry is a BAD notice."""
     workers = os.cpu_count() or 1
     small = document.size is not None and document.size < PARALLEL_FROM_BYTES
-    for batch in _checked(document) if small or workers < 2 else _checked_in_workers(document, workers):
-        for result in batch:
-            if len(result) == 2:
-                number, message = result
-                yield Notice(level=Level.BAD, path=document.name, line=number, message=message)
-            else:
-                id_, kind, occurred_us, precision, recorded_us, body, source = result
-                yield Restored(
-                    id=id_,
-                    kind=kind,
-                    occurred_us=occurred_us,
-                    precision=precision,
-                    recorded_us=recorded_us,
-                    body=body,
-                    source=source,
-                )
+    if small or workers < 2:
+        checked: Iterator[Checked] = map(restore_block, document.blocks())
+    else:
+        checked = _in_workers(document, workers)
+    for rows, bad in checked:
+        yield RestoredBlock(rows)
+        for number, message in bad:
+            yield Notice(level=Level.BAD, path=document.name, line=number, message=message)
 
 
-def _batches(document: Document) -> Iterator[list[tuple[int, str]]]:
-    batch: list[tuple[int, str]] = []
-    for number, line in document.lines():
-        if line.strip():
-            batch.append((number, line))
-            if len(batch) == BATCH_LINES:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
+Checked = tuple[list[RestoredRow], list[tuple[int, str]]]
+"""A block read back: its entries as rows, and (line number, what is wrong) of the other lines."""
 
 
-def _checked(document: Document) -> Iterator[Checked]:
-    for batch in _batches(document):
-        yield restore_lines(batch)
+def restore_block(block: Block) -> Checked:
+    """Every non-blank line of `block` read back and checked.
+
+    A line that is not text ends the read with an InputError, as in any other input.
+    """
+    rows: list[RestoredRow] = []
+    bad: list[tuple[int, str]] = []
+    for number, line in block.lines():
+        if not line or line.isspace():
+            continue
+        try:
+            rows.append(restore_row(line))
+        except CodecError as exc:
+            bad.append((number, str(exc)))
+    return rows, bad
+
+
+def _restore_piece(piece: Block | Span) -> tuple[Checked, int]:
+    """What a worker does: read the piece if it is a span, check it, and count its lines."""
+    block = piece.read() if isinstance(piece, Span) else piece
+    return restore_block(block), block.data.count(b"\n") + 1
 
 
 def _ignore_interrupts() -> None:
@@ -83,16 +84,34 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _checked_in_workers(document: Document, workers: int) -> Iterator[Checked]:
-    """The batches checked by `workers` processes, handed back in file order."""
+def _in_workers(document: Document, workers: int) -> Iterator[Checked]:
+    """The document checked by `workers` processes, a piece each at a time, in input order.
+
+    A plain file is handed out as spans, which the workers read themselves; other inputs as
+    blocks read here. Lines in a span are numbered from 1, so they are renumbered here.
+    """
+    pieces: Iterator[Block | Span] = document.spans() if document.path is not None else document.blocks()
     pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts)
-    pending: deque[Future[Checked]] = deque()
+    pending: deque[tuple[Future[tuple[Checked, int]], bool]] = deque()
+    before = 0  # lines before the piece whose result comes next
+
+    def take() -> Checked:
+        nonlocal before
+        future, relative = pending.popleft()
+        shift = before if relative else 0
+        try:
+            (rows, bad), count = future.result()
+        except InputError as exc:
+            raise InputError(exc.path, exc.message, None if exc.line is None else exc.line + shift) from None
+        before += count
+        return rows, [(number + shift, message) for number, message in bad]
+
     try:
-        for batch in _batches(document):
-            pending.append(pool.submit(restore_lines, batch))
+        for piece in pieces:
+            pending.append((pool.submit(_restore_piece, piece), isinstance(piece, Span)))
             if len(pending) >= workers * AHEAD:
-                yield pending.popleft().result()
+                yield take()
         while pending:
-            yield pending.popleft().result()
+            yield take()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

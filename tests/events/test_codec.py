@@ -18,6 +18,7 @@ from events.codec import (
     Row,
     canonical_json,
     chain_hash,
+    check_post,
     entry_from_row,
     event_id,
     event_row,
@@ -27,10 +28,10 @@ from events.codec import (
     id_key,
     parse_time,
     post_body,
-    restore_line,
+    structure_post,
 )
-from events.model import GENESIS, Author, Entry, Event, Kind, Precision, Source, to_micros
-from tests.conftest import DAY, events, make_event, make_post, moments, texts, words
+from events.model import GENESIS, Entry, Event, Kind, Post, Precision, Source, to_micros
+from tests.conftest import DAY, events, make_event, moments, texts, words
 
 RECORDED = datetime(2024, 5, 1, 9, 30, 15, 250000, tzinfo=UTC)
 hashes = st.binary(min_size=32, max_size=32)
@@ -286,205 +287,61 @@ class TestExportLine:
         )
 
 
-class TestRestoreLine:
-    """restore_line reads an export line back to the same event, id, ingest time and body."""
-
-    @settings(max_examples=150)
-    @given(event=events, seq=st.integers(1, 2**40), prev=hashes, recorded_at=moments)
-    def test_round_trip(self, event: Event, seq: int, prev: bytes, recorded_at: datetime) -> None:
-        """Every event comes back equal, with its id, recorded_at and the exact stored body."""
-        restored = restore_line(export_line(entry(event, seq, prev, recorded_at)))
-        assert restored.event() == event
-        assert restored.id == event_id(event)
-        assert restored.recorded_us == to_micros(recorded_at)
-        assert restored.body == post_body(event.post)
-
-    @pytest.mark.parametrize(
-        "text",
-        [
-            "هادي العبدالله Hadi: لا تناموا",
-            "😢🇸🇾 #SaveAleppo",
-            'We said "never again." What happened?',
-            "C:\\path\\to\\nowhere \\n is not a newline",
-            "line one\nline two\r\nline three",
-            "[bold]not bold[/bold] [link=http://x]x[/link]",
-            "\x1b[31mred\x1b[0m \x1b]0;title\x07",
-            '"post":{"text":"x"}}',
-        ],
-    )
-    def test_text_comes_back_literally(self, text: str) -> None:
-        """Hostile text comes back character for character: nothing interprets markup or escapes."""
-        event = make_event(text, handle="هادي", hashtags=("SaveAleppo",))
-        restored = restore_line(export_line(entry(event)))
-        assert restored.event().post.text == text
-        assert restored.event() == event
-
-    def test_keeps_the_stored_body_verbatim(self) -> None:
-        """A body in another key order or spelling is kept as written, so re-export gives it back."""
-        body = (
-            '{"text":"caf\\u00e9","platform":"twitter","author":{"name":null,"handle":"a"},'
-            '"source":{"path":"f","format":"article","line":1},"id":null,"hashtags":[],'
-            '"mentions":[],"urls":[],"reply_to":null,"quote_of":null,"repost_of":null,"lang":null}'
-        )
-        envelope = '"kind":"post.published","occurred_at":"2016-12-12T00:00:00Z","precision":"day"'
-        line = f'{{{envelope},"post":{body}}}'
-        restored = restore_line(line)
-        assert restored.body == body
-        assert restored.event().post.text == "café"
-        assert restored.recorded_us is None
-
-    def test_unknown_post_keys_are_dropped_from_the_body(self) -> None:
-        """A post with keys the model does not know is stored in its canonical form, without them."""
-        record = _record()
-        record["post"]["likes"] = 12
-        restored = restore_line(json.dumps(record))
-        assert restored.body == post_body(restored.event().post)
-        assert "likes" not in restored.body
-
-    def test_post_not_last_is_stored_canonically(self) -> None:
-        """When `post` is not the last key, the body is re-encoded rather than cut out of the line."""
-        record = _record()
-        record = {"post": record.pop("post"), **record}
-        restored = restore_line(json.dumps(record, indent=1).replace("\n", ""))
-        assert restored.body == post_body(restored.event().post)
-
-    def test_author_and_source_values_survive(self) -> None:
-        """Author names in any script and source lines come back exactly."""
-        post = make_post(author=Author(handle="HadiAlabdallah", name="هادي العبدالله Hadi"), line=23)
-        event = Event.published(post, DAY, Precision.DAY)
-        assert restore_line(export_line(entry(event))).event().post == post
-
-    def test_whitespace_before_the_post_colon(self) -> None:
-        """Valid JSON with a space before the colon of "post" still gives the post's own body."""
-        record = _record()
-        line = json.dumps(record).replace('"post": ', '"post" : ')
-        restored = restore_line(line)
-        assert json.loads(restored.body) == json.loads(post_body(restored.event().post))
-
-    def test_refuses_a_wrong_claimed_id(self) -> None:
-        """An id that does not match the content is refused: the line was edited or corrupted."""
-        record = _record()
-        record["id"] = "0" * 64
-        with pytest.raises(CodecError, match=r"^id 000000000000… does not match the entry's content$"):
-            restore_line(json.dumps(record))
-
-    def test_no_claimed_id_is_computed(self) -> None:
-        """A line without an id or recorded_at (hand-written) gets its id computed."""
-        record = _record()
-        del record["id"], record["recorded_at"]
-        restored = restore_line(json.dumps(record))
-        assert restored.id == event_id(make_event())
-        assert restored.recorded_us is None
-
-    @pytest.mark.parametrize(
-        ("field", "change"),
-        [
-            pytest.param("kind", lambda r: r.pop("kind"), id="missing kind"),
-            pytest.param("occurred_at", lambda r: r.pop("occurred_at"), id="missing occurred_at"),
-            pytest.param("precision", lambda r: r.pop("precision"), id="missing precision"),
-            pytest.param("post", lambda r: r.pop("post"), id="missing post"),
-            pytest.param("text", lambda r: r["post"].pop("text"), id="missing text"),
-            pytest.param("author", lambda r: r["post"].pop("author"), id="missing author"),
-            pytest.param("platform", lambda r: r["post"].pop("platform"), id="missing platform"),
-            pytest.param("source", lambda r: r["post"].pop("source"), id="missing source"),
-            pytest.param("handle", lambda r: r["post"]["author"].pop("handle"), id="missing handle"),
-            pytest.param("path", lambda r: r["post"]["source"].pop("path"), id="missing source path"),
-            pytest.param("kind", lambda r: r.update(kind=5), id="kind is a number"),
-            pytest.param("precision", lambda r: r.update(precision=None), id="precision is null"),
-            pytest.param("id", lambda r: r.update(id=5), id="id is a number"),
-            pytest.param("text", lambda r: r["post"].update(text=5), id="text is a number"),
-            pytest.param("text", lambda r: r["post"].update(text=None), id="text is null"),
-            pytest.param(
-                "hashtags", lambda r: r["post"].update(hashtags="Aleppo"), id="hashtags is a string"
-            ),
-            pytest.param("hashtags", lambda r: r["post"].update(hashtags=[1]), id="hashtags holds a number"),
-            pytest.param("id", lambda r: r["post"].update(id=808306356524634113), id="post id is a number"),
-            pytest.param("handle", lambda r: r["post"]["author"].update(handle=""), id="handle is empty"),
-            pytest.param("line", lambda r: r["post"]["source"].update(line="3"), id="line is a string"),
-            pytest.param("platform", lambda r: r["post"].update(platform=[]), id="platform is a list"),
-            pytest.param(
-                "author",
-                lambda r: r["post"].update(author="bob"),
-                id="author is a string",
-            ),
-            pytest.param(
-                "author",
-                lambda r: r["post"].update(author=None),
-                id="author is null",
-            ),
-            pytest.param(
-                "source",
-                lambda r: r["post"].update(source=[]),
-                id="source is a list",
-            ),
-            pytest.param(
-                "occurred_at",
-                lambda r: r.update(occurred_at=1481500800),
-                id="occurred_at is a number",
-            ),
-            pytest.param("kind", lambda r: r.update(kind="post.liked"), id="unknown kind"),
-            pytest.param("precision", lambda r: r.update(precision="week"), id="unknown precision"),
-            pytest.param(
-                "occurred_at",
-                lambda r: r.update(occurred_at="2016-12-12T00:00:00"),
-                id="occurred_at without timezone",
-            ),
-            pytest.param(
-                "occurred_at",
-                lambda r: r.update(occurred_at="2016-12-12"),
-                id="occurred_at a date",
-            ),
-            pytest.param(
-                "recorded_at",
-                lambda r: r.update(recorded_at="2024-05-01T09:30:15"),
-                id="recorded_at without timezone",
-            ),
-            pytest.param(
-                "occurred_at",
-                lambda r: r.update(occurred_at="yesterday"),
-                id="occurred_at not a time",
-            ),
-        ],
-    )
-    def test_refusal_names_the_field(self, field: str, change: Callable[[dict[str, Any]], object]) -> None:
-        """A bad line is a CodecError of one line that names the field at fault."""
-        record = _record()
-        change(record)
-        with pytest.raises(CodecError) as raised:
-            restore_line(json.dumps(record))
-        message = str(raised.value)
-        assert "\n" not in message
-        assert re.search(rf"\b{field}\b", message), message
-
-    def test_bad_enum_lists_the_choices(self) -> None:
-        """A bad kind is refused with the kinds that exist."""
-        record = _record()
-        record["kind"] = "post.liked"
-        with pytest.raises(CodecError, match=r"kind must be one of post\.published, .*; got 'post\.liked'"):
-            restore_line(json.dumps(record))
-
-    @pytest.mark.parametrize(
-        ("line", "message"),
-        [
-            ('{"kind": "post.published", ', "not valid JSON"),
-            ("[1, 2]", "expected a JSON object, got list"),
-            ("null", "expected a JSON object, got NoneType"),
-            ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-        ],
-    )
-    def test_refuses_what_is_not_an_entry(self, line: str, message: str) -> None:
-        """Text that is not a JSON object is a CodecError, even when nested past the recursion limit."""
-        with pytest.raises(CodecError, match=message):
-            restore_line(line)
-
-    def test_lone_surrogate_is_a_codec_error(self) -> None:
-        """A JSON escape of half a surrogate pair is refused with a CodecError, never a crash."""
-        line = json.dumps(_record()).replace("Save #Aleppo now", "Save \\ud83d")
-        with pytest.raises(CodecError, match="text"):
-            restore_line(line)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)
+_strings = st.sampled_from(["", "a", "Aleppo", "\ud83d"]) | st.text(max_size=6)
+_wrong = _json_values | _strings | st.lists(_strings, max_size=2) | st.tuples(_strings)
+_places = st.sampled_from([(), ("author",), ("source",)])
+_fields = st.sampled_from([*attrs.fields_dict(Post), "handle", "name", "path", "format", "line", "likes"])
 
 
-def _record() -> dict[str, Any]:
-    """The export record of the default event, to be changed by a test."""
-    record: dict[str, Any] = json.loads(export_line(entry(make_event())))
-    return record
+@st.composite
+def _raw_posts(draw: st.DrawFn) -> Any:
+    """A valid post unstructured, then up to three fields changed to any value, or taken out."""
+    raw = json.loads(post_body(draw(events).post))
+    for _ in range(draw(st.integers(0, 3))):
+        place = raw
+        for key in draw(_places):
+            place = place[key] if isinstance(place, dict) and isinstance(place.get(key), dict) else place
+        if not isinstance(place, dict):
+            continue
+        field = draw(_fields)
+        if draw(st.booleans()):
+            place.pop(field, None)
+        else:
+            place[field] = draw(_wrong)
+    return raw
+
+
+class TestCheckPost:
+    """check_post accepts and refuses exactly what structure_post does, without building the Post."""
+
+    @settings(max_examples=1500)
+    @given(raw=_raw_posts() | _json_values)
+    def test_agrees_with_structure_post(self, raw: Any) -> None:
+        """On any raw post, good or bad in any field, both accept it or both refuse it."""
+        try:
+            structure_post(raw)
+        except CodecError:
+            with pytest.raises(CodecError):
+                check_post(raw)
+        else:
+            check_post(raw)
+
+    @settings(max_examples=200)
+    @given(event=events)
+    def test_accepts_every_stored_post(self, event: Event) -> None:
+        """Every valid post, unstructured, passes, and is found to hold only keys the model knows."""
+        assert check_post(json.loads(post_body(event.post))) is True
+
+    def test_unknown_keys_are_reported(self) -> None:
+        """A key the model does not know, at any level, makes it return False (it is not an error)."""
+        raw = json.loads(post_body(make_event().post))
+        for place in (raw, raw["author"], raw["source"]):
+            place["likes"] = 3
+            assert check_post(raw) is False
+            del place["likes"]
+        assert check_post(raw) is True

@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.codec import export_line, restore_line
+from events.codec import export_line
 from events.errors import LogError
 from events.model import GENESIS, Event, from_micros, to_micros
+from events.readback import restore_line
 from events.store import APPLICATION_ID, SCHEMA_VERSION, Log
 from tests.conftest import events, make_event, tamper
 

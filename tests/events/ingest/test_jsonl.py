@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from events.codec import Restored, event_id, post_body
-from events.ingest import jsonl
-from events.ingest.base import Level, Notice
+from events.codec import event_id, post_body
+from events.errors import InputError
+from events.ingest import document, jsonl
+from events.ingest.base import Item, Level, Notice
 from events.ingest.document import Document, from_text
 from events.model import Event, to_micros
+from events.readback import Restored, RestoredBlock
 from events.store import Log
 from tests.conftest import DAY, make_event
 
@@ -34,6 +37,11 @@ def three() -> list[Event]:
         make_event("second", at=DAY + timedelta(hours=1), post_id="42"),
         make_event("third\nwith a newline", at=DAY + timedelta(hours=2)),
     ]
+
+
+def restored(items: list[Item]) -> list[Restored]:
+    """The events among `items`, one Restored each."""
+    return [Restored.from_row(row) for item in items if isinstance(item, RestoredBlock) for row in item.rows]
 
 
 class TestSniff:
@@ -63,30 +71,30 @@ class TestSniff:
 
 
 class TestRead:
-    """One Restored event per line, a BAD notice for a line that is not an entry."""
+    """Blocks of restored events, a BAD notice for a line that is not an entry."""
 
     def test_restores_every_line(self, exported: list[str]) -> None:
         """Each line gives back its event, id, recorded time and body as stored."""
         items = list(jsonl.read(from_text("e", "\n".join(exported) + "\n")))
-        assert all(isinstance(item, Restored) for item in items)
-        restored = [item for item in items if isinstance(item, Restored)]
-        assert [r.event() for r in restored] == three()
-        assert [r.id for r in restored] == [event_id(e) for e in three()]
-        assert {r.recorded_us for r in restored} == {to_micros(RECORDED)}
-        assert [r.body for r in restored] == [post_body(e.post) for e in three()]
+        assert all(isinstance(item, RestoredBlock) for item in items)
+        events = restored(items)
+        assert [r.event() for r in events] == three()
+        assert [r.id for r in events] == [event_id(e) for e in three()]
+        assert {r.recorded_us for r in events} == {to_micros(RECORDED)}
+        assert [r.body for r in events] == [post_body(e.post) for e in three()]
 
     def test_skips_blank_lines(self, exported: list[str]) -> None:
         """Blank lines, and CRLF line ends, are not entries and not errors."""
         text = "\r\n\r\n".join(exported) + "\r\n\r\n"
-        assert len([item for item in jsonl.read(from_text("e", text)) if isinstance(item, Restored)]) == 3
+        assert len(restored(list(jsonl.read(from_text("e", text))))) == 3
 
     def test_bad_line_is_a_notice_with_its_line(self, exported: list[str]) -> None:
-        """A line that is not an entry is a BAD notice with its line and why; the next lines are read."""
+        """A line that is not an entry is a BAD notice with its line and why; the others are read."""
         record = json.loads(exported[1])
         record["precision"] = "fortnight"
         lines = [exported[0], "", json.dumps(record), exported[2], "{oops"]
         items = list(jsonl.read(from_text("export.jsonl", "\n".join(lines))))
-        assert [type(item).__name__ for item in items] == ["Restored", "Notice", "Restored", "Notice"]
+        assert [r.event() for r in restored(items)] == [three()[0], three()[2]]
         notices = [item for item in items if isinstance(item, Notice)]
         assert [(n.level, n.path, n.line) for n in notices] == [
             (Level.BAD, "export.jsonl", 3),
@@ -101,9 +109,10 @@ class TestWorkers:
 
     @pytest.fixture
     def in_workers(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Every input counts as large, and batches are small, so the workers see several."""
+        """Every input counts as large, and is read in small blocks, so the workers see several."""
         monkeypatch.setattr(jsonl, "PARALLEL_FROM_BYTES", 0)
-        monkeypatch.setattr(jsonl, "BATCH_LINES", 2)
+        monkeypatch.setattr(document, "SNIFF_BYTES", 100)
+        monkeypatch.setattr(document, "_CHUNK", 100)
         monkeypatch.setattr("os.cpu_count", lambda: 2)
 
     def test_same_items_in_the_same_order(
@@ -116,6 +125,31 @@ class TestWorkers:
         parallel = list(jsonl.read(Document.open(str(path))))
         jsonl.PARALLEL_FROM_BYTES = 10**12  # the monkeypatch restores it
         serial = list(jsonl.read(Document.open(str(path))))
-        assert parallel == serial
-        assert [item.line for item in parallel if isinstance(item, Notice)] == [3, 6]
-        assert [r.event() for r in parallel if isinstance(r, Restored)] == three()
+        assert restored(parallel) == restored(serial)
+        assert notices(parallel) == notices(serial)
+        assert [notice.line for notice in notices(parallel)] == [3, 6]
+        assert len([item for item in parallel if isinstance(item, RestoredBlock)]) > 1
+        assert [r.event() for r in restored(parallel)] == three()
+
+    def test_compressed_input(self, exported: list[str], tmp_path: Path, in_workers: None) -> None:
+        """A .gz export, which cannot be read by position, is sent to the workers in blocks."""
+        path = tmp_path / "export.jsonl.gz"
+        path.write_bytes(gzip.compress(("\n".join([*exported, "not json"]) + "\n").encode()))
+        items = list(jsonl.read(Document.open(str(path))))
+        assert [r.event() for r in restored(items)] == three()
+        assert [notice.line for notice in notices(items)] == [4]
+
+    def test_bytes_that_are_not_text_name_their_line(
+        self, exported: list[str], tmp_path: Path, in_workers: None
+    ) -> None:
+        """A non-UTF-8 byte found by a worker stops the read with the line it is on in the file."""
+        path = tmp_path / "export.jsonl"
+        path.write_bytes(("\n".join(exported) + "\n").encode() * 3 + b'{"caf\xe9"}\n')
+        with pytest.raises(InputError, match="not UTF-8") as raised:
+            list(jsonl.read(Document.open(str(path))))
+        assert (raised.value.path, raised.value.line) == (str(path), 10)
+
+
+def notices(items: list[Item]) -> list[Notice]:
+    """The notices among `items`."""
+    return [item for item in items if isinstance(item, Notice)]

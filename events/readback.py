@@ -1,0 +1,198 @@
+"""Export lines read back: checked against the model, their bodies kept byte for byte.
+
+An export line is the log's own stored form (see codec.export_line), so reading one back is mostly
+checking it: the JSON, the envelope, the post against the model's validators, the id against the
+content. The body is then taken from the line verbatim, so export -> ingest -> export is
+byte-identical; a line shaped otherwise is decoded and encoded anew.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from attrs import frozen
+
+from events.codec import (
+    CodecError,
+    canonical_json,
+    check_post,
+    identity,
+    native_identity,
+    parse_time,
+    post_body,
+    post_from_body,
+    structure_post,
+)
+from events.model import Event, Kind, Precision, from_micros, to_micros
+
+RestoredRow = tuple[bytes, str, int, str, int | None, str, str]
+"""An event read back from an export, as the log will store it: (id, kind, occurred_at µs,
+precision, recorded_at µs or None for "now", body, source path). Plain values, cheap to send
+between processes."""
+
+
+@frozen(kw_only=True)
+class Restored:
+    """An event read back from an export and checked, in the form the log stores it.
+
+    It carries no model objects, only what a row needs, so a worker process can hand it back
+    cheaply: the log appends it as it is.
+    """
+
+    id: str
+    kind: str
+    occurred_us: int
+    precision: str
+    recorded_us: int | None
+    body: str
+    source: str
+    """The path the event was first read from (counted in the ingest record)."""
+
+    @classmethod
+    def from_row(cls, row: RestoredRow) -> Restored:
+        """The event a row holds."""
+        id_, kind, occurred_us, precision, recorded_us, body, source = row
+        return cls(
+            id=id_.hex(),
+            kind=kind,
+            occurred_us=occurred_us,
+            precision=precision,
+            recorded_us=recorded_us,
+            body=body,
+            source=source,
+        )
+
+    def row(self) -> RestoredRow:
+        """The same, as a row."""
+        id_ = bytes.fromhex(self.id)
+        return (id_, self.kind, self.occurred_us, self.precision, self.recorded_us, self.body, self.source)
+
+    def event(self) -> Event:
+        """The event decoded from the stored fields."""
+        return Event(
+            kind=Kind(self.kind),
+            occurred_at=from_micros(self.occurred_us),
+            precision=Precision(self.precision),
+            post=post_from_body(self.body),
+        )
+
+
+def _field(record: dict[str, Any], name: str) -> Any:
+    try:
+        return record[name]
+    except KeyError:
+        raise CodecError(f"missing field {name!r}") from None
+
+
+def _encodable(value: Any) -> bool:
+    try:
+        canonical_json(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _micros_field(record: dict[str, Any], name: str, parse: Callable[[str], int] | None = None) -> int:
+    value = _field(record, name)
+    try:
+        return (parse or _micros)(value) if isinstance(value, str) else _micros(value)
+    except CodecError as exc:
+        raise CodecError(f"{name}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _recorded_micros(text: str) -> int:
+    # An export's entries share a few ingest times; each is parsed once.
+    return _micros(text)
+
+
+def _micros(text: str) -> int:
+    return to_micros(parse_time(text))
+
+
+_KINDS = {member.value: member for member in Kind}
+_PRECISIONS = {member.value: member for member in Precision}
+
+
+def _enum(members: dict[str, Any], record: dict[str, Any], name: str) -> Any:
+    value = _field(record, name)
+    try:
+        return members[value]
+    except (KeyError, TypeError):
+        choices = ", ".join(members)
+        raise CodecError(f"{name} must be one of {choices}; got {value!r}") from None
+
+
+_ENVELOPE_KEYS = frozenset(
+    ("seq", "id", "kind", "occurred_at", "precision", "recorded_at", "prev", "hash", "post")
+)
+
+
+def _verbatim_body(line: str, record: dict[str, Any]) -> str | None:
+    """The text of `post` in `line` when it can be taken as is, else None.
+
+    It can when the line is shaped as the export writes it, `,"post":{` last and no keys the
+    envelope does not have (the caller checks the post's own keys). Then that is the only place
+    the sequence can stand unescaped (a string cannot hold an unescaped quote, and no other value
+    is an object), and the value runs to the line's closing brace.
+    """
+    if next(reversed(record)) != "post" or not record.keys() <= _ENVELOPE_KEYS:
+        return None
+    end = line if line.endswith("}}") else line.rstrip()
+    start = end.rfind(',"post":{')
+    if start < 0 or not end.endswith("}}"):
+        return None
+    return end[start + 8 : -1]
+
+
+def restore_line(line: str) -> Restored:
+    """An export line read back and checked; CodecError says what is wrong with it."""
+    return Restored.from_row(restore_row(line))
+
+
+def restore_row(line: str) -> RestoredRow:
+    """An export line read back and checked, as a row; CodecError says what is wrong with it."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CodecError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise CodecError("JSON nested too deeply") from None
+    if not isinstance(record, dict):
+        raise CodecError(f"expected a JSON object, got {type(record).__name__}")
+    if "\\u" in line and not _encodable(record):
+        raise CodecError("contains a lone surrogate (half of a character), which is not text")
+    kind: Kind = _enum(_KINDS, record, "kind")
+    precision: Precision = _enum(_PRECISIONS, record, "precision")
+    occurred_us = _micros_field(record, "occurred_at")
+    recorded = record.get("recorded_at")
+    recorded_us = None if recorded is None else _micros_field(record, "recorded_at", _recorded_micros)
+    claimed = record.get("id")
+    if claimed is not None and not isinstance(claimed, str):
+        raise CodecError(f"id must be a string, got {type(claimed).__name__}")
+    raw = _field(record, "post")
+    only_known_keys = check_post(raw)
+    body = _verbatim_body(line, record) if only_known_keys else None
+    if body is not None and raw.get("id") is not None:
+        # The common case, and the fast one: the body is kept as it is, so the post is only
+        # checked, never built, and its native id makes the event's id.
+        id_ = native_identity(kind, occurred_us, raw["platform"], raw["id"])
+        source = raw["source"]["path"]
+    else:
+        post = structure_post(raw)
+        id_ = identity(kind, occurred_us, precision, post)
+        body = body or post_body(post)
+        source = post.source.path
+    if claimed is not None and claimed != id_.hex():
+        raise CodecError(f"id {claimed[:12]}… does not match the entry's content")
+    return id_, kind.value, occurred_us, precision.value, recorded_us, body, source
+
+
+@frozen
+class RestoredBlock:
+    """Events read back from an export, as rows, in order: how a large export reaches the log."""
+
+    rows: list[RestoredRow]
