@@ -209,8 +209,9 @@ def id_key(id_: bytes) -> int:
 def chain_hash(prev: bytes, row_without_hash: tuple[int, bytes, str, int, str, int, str]) -> bytes:
     """The hash of an entry: it covers every stored byte of the entry and the hash before it."""
     seq, id_, kind, occurred, precision, recorded, body = row_without_hash
-    text = f"{seq}\n{id_.hex()}\n{kind}\n{occurred}\n{precision}\n{recorded}\n{body}"
-    return hashlib.sha256(prev + text.encode()).digest()
+    hash_ = hashlib.sha256(prev)
+    hash_.update(f"{seq}\n{id_.hex()}\n{kind}\n{occurred}\n{precision}\n{recorded}\n{body}".encode())
+    return hash_.digest()
 
 
 def event_row(

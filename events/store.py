@@ -7,6 +7,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 
@@ -138,7 +139,7 @@ class Log(TimeIndex):
     def _prepare(self, *, fresh: bool, readonly: bool) -> None:
         try:
             if fresh and not readonly:
-                self._db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
+                self._db.executescript(f"PRAGMA page_size = 16384; BEGIN; {_SCHEMA} COMMIT;")
             app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.OperationalError as exc:
@@ -310,7 +311,7 @@ class Log(TimeIndex):
                 ids = [
                     bytes.fromhex(event_id(item)) if isinstance(item, Event) else item[0] for item in batch
                 ]
-                keys = [id_key(id_) for id_ in ids]
+                keys = list(map(id_key, ids))
                 if written is None:
                     known = self._known_ids(keys)
                 else:
@@ -318,6 +319,7 @@ class Log(TimeIndex):
                         [key for key in keys if written[key >> 3 & _WRITTEN_MASK] & 1 << (key & 7)]
                     )
                 rows = []
+                appended: list[RestoredRow] = []
                 for id_, key, item in zip(ids, keys, batch, strict=True):
                     if id_ in known:
                         continue
@@ -325,14 +327,14 @@ class Log(TimeIndex):
                     if written is not None:
                         written[key >> 3 & _WRITTEN_MASK] |= 1 << (key & 7)
                     seq += 1
-                    _, kind, occurred, precision, recorded, body, source = (
-                        _row(item, id_) if isinstance(item, Event) else item
-                    )
+                    row = _row(item, id_) if isinstance(item, Event) else item
+                    _, kind, occurred, precision, recorded, body, _ = row
                     recorded = recorded_us if recorded is None else recorded
                     prev = chain_hash(prev, (seq, id_, kind, occurred, precision, recorded, body))
                     rows.append((seq, id_, kind, occurred, precision, recorded, body, prev, key))
-                    kinds[kind] += 1
-                    sources[source] += 1
+                    appended.append(row)
+                kinds.update(map(itemgetter(1), appended))
+                sources.update(map(itemgetter(6), appended))
                 self._db.executemany(f"INSERT INTO events ({_COLUMNS}, key) VALUES (?,?,?,?,?,?,?,?,?)", rows)
                 new += len(rows)
                 if on_progress is not None:
