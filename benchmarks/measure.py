@@ -34,7 +34,9 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 def peak_memory_mb(code: str) -> tuple[float, dict[str, object]]:
     """Run `code` in a fresh Python and return its peak resident memory (MB) and what it printed.
 
-    The child must print one JSON object on its last line; it is returned as the second value.
+    The child must print one JSON object on its last line; it is returned as the second value,
+    with `children_peak_mb`: the largest peak of the processes it started and waited for (its
+    worker processes), an upper bound, as a spawned child starts from its parent's figure.
     """
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child of a large
     # parent would report the parent's peak.
@@ -49,7 +51,8 @@ def peak_memory_mb(code: str) -> tuple[float, dict[str, object]]:
         "    except OSError:\n"
         "        pass\n"
         "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(json.dumps({'_peak_kb': _peak_kb(), **result}))\n"
+        "children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'_peak_kb': _peak_kb(), 'children_peak_mb': children, **result}))\n"
     )
     done = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
     payload: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
