@@ -113,6 +113,19 @@ class TimeIndex:
         ).fetchone()
         return int(row[0])
 
+    def shared_instants(self, multiple_of_us: int) -> list[int]:
+        """The `occurred_at`s that are multiples of `multiple_of_us` and hold more than one entry.
+
+        Entries known only to a coarse precision sit at the start of their unit (a day's posts at
+        midnight), so asking for multiples of that unit finds them without grouping every row.
+        """
+        cursor = self._db.execute(
+            "SELECT occurred_at FROM events INDEXED BY events_by_time WHERE occurred_at % ? = 0 "
+            "GROUP BY occurred_at HAVING count(*) > 1",
+            (multiple_of_us,),
+        )
+        return [int(occurred) for (occurred,) in cursor]
+
     def density(self, origin_us: int, width_us: int) -> dict[int, int]:
         """Entries per time bucket: {bucket: count} where bucket = (occurred_at - origin) // width.
 

@@ -16,7 +16,7 @@ from itertools import islice
 
 from events.codec import Row
 from events.model import Precision
-from events.projection import BEFORE_ALL
+from events.projection import BEFORE_ALL, Density, density
 from events.store import Instant, Log
 from replay.playhead import Range, last_rank_by, playback_time, spread_width
 
@@ -193,3 +193,31 @@ class Track:
         rows = self.log.rows_after(self.start[0], self.start[1], self.range.until_us)
         first = next(rows, None)
         return None if first is None else self.time_of((first[3], first[0]))
+
+
+def playback_density(log: Log, buckets: int) -> Density:
+    """Entries per bucket of playback time, for a density strip that matches the playhead.
+
+    As `events.projection.density`, but entries that share an instant are counted where they
+    play, spread after it (a day's posts over the day), not all at the instant. Only instants
+    whose spread is wider than a bucket are looked at, and the buckets run on to the last play.
+    """
+    found = density(log, buckets)
+    width = found.width_us
+    coarse = [span for span in sorted(_SPAN_US.values()) if span > width]
+    if not found.counts or not coarse:
+        return found
+    counts = list(found.counts)
+    for occurred_us in log.shared_instants(coarse[0]):
+        instant = log.instant(occurred_us)
+        assert instant is not None
+        spread = spread_width(occurred_us, _SPAN_US[instant.coarsest], instant.next_us)
+        if spread <= width:
+            continue
+        counts[(occurred_us - found.origin_us) // width] -= instant.count
+        for rank in range(instant.count):
+            played = playback_time(occurred_us, rank, instant.count, spread)
+            bucket = (played - found.origin_us) // width
+            counts.extend([0] * (bucket + 1 - len(counts)))
+            counts[bucket] += 1
+    return Density(origin_us=found.origin_us, width_us=width, counts=tuple(counts))

@@ -21,10 +21,11 @@ from attrs import frozen
 
 from events.checkpoints import Checkpoints
 from events.model import Precision, from_micros, to_micros
-from events.projection import Projection, Settings, density
+from events.projection import Projection, Settings
 from events.store import Log
 from replay.playhead import MAX
 from replay.scheduler import Batch, Reset, Scheduler, Update
+from replay.track import playback_density
 from replay.tui.frame import Frame, Timeline, Totals
 
 SPEEDS: tuple[float, ...] = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000)
@@ -74,7 +75,7 @@ def _prepare(
         first_us, last_us = to_micros(span.first), to_micros(span.last)
         first, last = log.instant(first_us), log.instant(last_us)
         assert first is not None and last is not None
-        found = density(log, DENSITY_BUCKETS)
+        found = playback_density(log, DENSITY_BUCKETS)
     end_us = last_us + last.coarsest.span // timedelta(microseconds=1)
     timeline = Timeline(
         origin_us=found.origin_us, end_us=end_us, bucket_us=found.width_us, counts=found.counts

@@ -34,14 +34,15 @@ class Timeline:
     counts: tuple[int, ...] = ()
 
     def density(self, columns: int) -> list[float]:
-        """Posts per bucket, averaged over the buckets that fall in each of `columns` equal slices."""
+        """Posts per column of a strip `columns` wide: each bucket counts in the column it starts in.
+
+        Summed, not averaged, so columns with as many posts look alike however the buckets fall.
+        """
         span = max(1, self.end_us - self.origin_us)
-        values = []
-        for column in range(columns):
-            first = (column * span // columns) // self.bucket_us
-            last = max(first + 1, ((column + 1) * span // columns) // self.bucket_us)
-            chunk = self.counts[first:last]
-            values.append(sum(chunk) / (last - first) if chunk else 0.0)
+        values = [0.0] * columns
+        for index, count in enumerate(self.counts):
+            if count:
+                values[min(columns - 1, index * self.bucket_us * columns // span)] += count
         return values
 
     def fraction(self, virtual_us: int) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +16,11 @@ from hypothesis import strategies as st
 from events.checkpoints import Checkpoints
 from events.codec import Row
 from events.model import Precision
-from events.projection import BEFORE_ALL, Projection
+from events.projection import BEFORE_ALL, Projection, density
 from events.store import Log
 from replay import playhead as ph
 from replay.playhead import DAY, HOUR, MAX, MINUTE, US, Playhead, Range
-from replay.track import Track
+from replay.track import Track, playback_density
 from replay.transport import Batch, Ended, Reset, Transport
 from tests.conftest import DAY as DEC_12
 from tests.conftest import make_event
@@ -417,3 +418,55 @@ def test_track_times_and_seek_positions_match_the_rule_for_any_log(
         target = data.draw(st.integers(MIXED_START_US - HOUR, MIXED_START_US + 4 * DAY))
         due = [row for row, time in expected if time <= target]
         assert track.position_at(target) == ((due[-1][3], due[-1][0]) if due else track.start)
+
+
+# -- the density strip in playback time ------------------------------------------------------------
+
+
+def test_density_counts_each_entry_where_it_plays(mixed: tuple[Log, list[Row], list[int]]) -> None:
+    """With buckets narrower than a second, every entry is counted at its reference playback time."""
+    log, _, times = mixed
+    found = playback_density(log, 1_000_000)
+    expected = Counter((time - found.origin_us) // found.width_us for time in times)
+    assert {bucket: count for bucket, count in enumerate(found.counts) if count} == dict(expected)
+
+
+def test_density_spreads_a_days_posts_over_the_day(tmp_path: Path) -> None:
+    """Four posts known to the day are counted through the day they play in, not at its midnight."""
+    day_posts = [
+        make_event(f"post {n}", at=DEC_12, precision=Precision.DAY, post_id=str(n)) for n in range(4)
+    ]
+    later = make_event("three days on", at=DEC_12 + timedelta(days=3, microseconds=-1), post_id="later")
+    with Log.open(tmp_path / "days.log", create=True) as log:
+        log.append([*day_posts, later])
+        assert density(log, 12).counts[:4] == (4, 0, 0, 0)
+        assert playback_density(log, 12).counts[:4] == (1, 1, 1, 1)
+        assert sum(playback_density(log, 12).counts) == 5
+
+
+def test_density_runs_on_to_the_last_play(tmp_path: Path) -> None:
+    """Posts that share the log's last instant play through their day: the buckets run on to it."""
+    with Log.open(tmp_path / "end.log", create=True) as log:
+        log.append(
+            [
+                make_event("first", at=DEC_12, post_id="a"),
+                *(
+                    make_event(
+                        f"last {n}", at=DEC_12 + timedelta(days=1), precision=Precision.DAY, post_id=str(n)
+                    )
+                    for n in range(2)
+                ),
+            ]
+        )
+        found = playback_density(log, 4)
+        assert len(found.counts) > 4
+        assert sum(found.counts) == 3
+
+
+def test_density_of_posts_known_to_the_second_is_unchanged(tmp_path: Path) -> None:
+    """When no instant spreads wider than a bucket, the strip is the plain density."""
+    events = [make_event(f"p{n}", at=DEC_12 + timedelta(minutes=7 * n), post_id=str(n)) for n in range(50)]
+    events.append(make_event("same minute", at=DEC_12 + timedelta(minutes=7), post_id="dup"))
+    with Log.open(tmp_path / "seconds.log", create=True) as log:
+        log.append(events)
+        assert playback_density(log, 20) == density(log, 20)

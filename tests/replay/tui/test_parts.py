@@ -48,10 +48,12 @@ def test_timeline_maps_times_to_fractions_and_back() -> None:
 
 
 def test_timeline_density_is_resampled_to_the_width() -> None:
-    """Eight buckets over four columns average pairs; over sixteen, each bucket fills two."""
+    """Each bucket counts once, where it starts: over four columns pairs add up; over sixteen, every
+    other column holds one."""
     line = Timeline(origin_us=0, end_us=80, bucket_us=10, counts=(2, 0, 4, 4, 0, 0, 8, 0))
-    assert line.density(4) == [1, 4, 0, 4]
-    assert line.density(16)[:4] == [2, 2, 0, 0]
+    assert line.density(4) == [2, 8, 0, 8]
+    assert line.density(16)[:6] == [2, 0, 0, 0, 4, 0]
+    assert sum(line.density(7)) == sum(line.counts)
 
 
 def test_bars_scale_to_the_busiest_column() -> None:
