@@ -198,6 +198,45 @@ def bench_seeks(path: Path, seeks: int) -> list[tuple[str, str, str]]:
     ]
 
 
+def bench_checkpoint_update(path: Path, workdir: Path, added: int = 1000) -> list[tuple[str, str, str]]:
+    """Checkpoints brought up to date after an ingest, against building them from scratch."""
+    copy = workdir / "grown.log"
+    shutil.copyfile(path, copy)
+    shutil.copyfile(sidecar_path(path), sidecar_path(copy))
+    with Log.open(copy) as log:
+        span = log.span()
+        assert span is not None
+        rows = []
+        for label, start in (
+            ("later", span.last),
+            ("in the middle of the span", span.first + (span.last - span.first) / 2),
+        ):
+            log.append([_post(f"{label} {i}", start + timedelta(seconds=i)) for i in range(added)])
+            began = time.perf_counter()
+            Checkpoints.open(log).close()
+            rows.append(
+                (
+                    f"checkpoints after {added:,} posts {label}",
+                    f"{time.perf_counter() - began:.2f} s",
+                    "kept up to the first new one",
+                )
+            )
+    return rows
+
+
+def _post(text: str, at: datetime) -> Event:
+    return Event.published(
+        Post(
+            platform="bench",
+            author=Author(handle="bench"),
+            text=text,
+            source=Source(path="bench", format="bench"),
+        ),
+        at,
+        Precision.SECOND,
+    )
+
+
 # -- memory -----------------------------------------------------------------------------------------
 
 
@@ -234,6 +273,11 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     rows += bench_throughput(path, n, runs)
     rows += bench_seeks(path, args.seeks)
+    workdir = Path(tempfile.mkdtemp(prefix="replay-bench-"))
+    try:
+        rows += bench_checkpoint_update(path, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     rows += bench_memory(path)
     load = os.getloadavg()[0]
     report(f"Replay, {n:,} synthetic posts (medians of {runs} runs; load average {load:.1f})", rows)

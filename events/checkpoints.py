@@ -2,9 +2,12 @@
 
 They live in a sidecar SQLite file, `<log>.checkpoints`, never in the log itself (the log is
 append-only and its events table holds events only). The sidecar records the log's head hash and
-count and the projection's settings; when any of them differs, for instance after an ingest, it is
-rebuilt from scratch in one pass over the log and swapped in atomically. Where the sidecar cannot
-be written (a read-only directory), the checkpoints are built in memory for this session instead.
+count and the projection's settings. After an ingest the log is the same entries and then more:
+the checkpoints before the earliest new entry in time still hold, so only those after it are
+made again, folding on from the last one kept. Otherwise (other settings, another log, a damaged
+file) the sidecar is rebuilt from scratch in one pass over the log. Either way the new sidecar is
+written under a private name and swapped in atomically. Where it cannot be written (a read-only
+directory), the checkpoints are built in memory for this session instead.
 
 The state at a position is the nearest checkpoint at or before it, plus a fold of at most K
 entries read from the log through the time index.
@@ -13,6 +16,7 @@ entries read from the log through the time index.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -70,6 +74,8 @@ class Checkpoints:
         expected = _meta(log, settings, every)
         path = sidecar_path(log.path)
         db = _open_existing(path, expected)
+        if db is None:
+            db = _extend(log, path, expected, settings, every, on_progress)
         if db is None:
             db = _build(log, path, expected, settings, every, on_progress)
         return cls(log, db, settings)
@@ -137,6 +143,51 @@ def _open_existing(path: Path, expected: dict[str, str]) -> sqlite3.Connection |
     return db
 
 
+def _extend(
+    log: Log,
+    path: Path,
+    meta: dict[str, str],
+    settings: Settings,
+    every: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> sqlite3.Connection | None:
+    """The sidecar of this log before its last ingests, brought up to date; None if it is not one."""
+    if not (path.is_file() and os.access(path.parent, os.W_OK)):
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as old:
+            found = dict(old.execute("SELECT name, value FROM meta").fetchall())
+        count = int(found["count"])
+    except (sqlite3.Error, KeyError, ValueError):
+        return None
+    same_kind = all(found.get(name) == meta[name] for name in ("format", "every", "settings"))
+    if not same_kind or not 0 < count < int(meta["count"]) or log.hash_before(count + 1).hex() != found["head"]:
+        return None  # not an earlier state of this log: its entry `count` is not the old head
+    since = log.earliest_after(count)
+    if since is None:
+        return None
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        shutil.copyfile(path, partial)
+        with closing(sqlite3.connect(partial, isolation_level=None)) as db:
+            db.execute("BEGIN")
+            # A checkpoint at `since` itself still holds: a new entry there comes after it.
+            db.execute("DELETE FROM checkpoints WHERE occurred_at > ?", (since,))
+            last = db.execute(
+                "SELECT state FROM checkpoints ORDER BY occurred_at DESC, seq DESC LIMIT 1"
+            ).fetchone()
+            start = Projection(settings) if last is None else Projection.from_snapshot(last[0], settings)
+            _fill(db, log, start, every, on_progress)
+            db.executemany("UPDATE meta SET value = ? WHERE name = ?", [(v, k) for k, v in meta.items()])
+            db.execute("COMMIT")
+        os.replace(partial, path)
+    except (OSError, sqlite3.Error):
+        return None
+    finally:
+        partial.unlink(missing_ok=True)
+    return _open_existing(path, meta)
+
+
 def _build(
     log: Log,
     path: Path,
@@ -175,7 +226,7 @@ def _write(
 ) -> None:
     db.executescript(f"BEGIN; {_SCHEMA}")
     try:
-        _fill(db, log, settings, every, on_progress)
+        _fill(db, log, Projection(settings), every, on_progress)
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         db.execute("COMMIT")
     except BaseException:
@@ -186,13 +237,13 @@ def _write(
 def _fill(
     db: sqlite3.Connection,
     log: Log,
-    settings: Settings,
+    projection: Projection,
     every: int,
     on_progress: Callable[[int, int], None] | None,
 ) -> None:
+    """Fold the log on from `projection`, adding a checkpoint every `every` entries."""
     total = log.count()
-    projection = Projection(settings)
-    rows = log.rows_after(*BEFORE_ALL)
+    rows = log.rows_after(*projection.position)
     while chunk := list(islice(rows, every)):
         projection.apply_rows(chunk)
         if len(chunk) == every:

@@ -113,6 +113,11 @@ class TimeIndex:
         ).fetchone()
         return int(row[0])
 
+    def earliest_after(self, seq: int) -> int | None:
+        """The earliest `occurred_at` among the entries after position `seq` (what an ingest added)."""
+        row = self._db.execute("SELECT min(occurred_at) FROM events WHERE seq > ?", (seq,)).fetchone()
+        return None if row[0] is None else int(row[0])
+
     def shared_instants(self, multiple_of_us: int) -> list[int]:
         """The `occurred_at`s that are multiples of `multiple_of_us` and hold more than one entry.
 

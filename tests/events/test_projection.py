@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events import checkpoints as checkpoints_module
 from events.checkpoints import Checkpoints, sidecar_path
 from events.codec import Row
 from events.model import Event, Kind, Precision, to_micros
@@ -236,6 +238,26 @@ class TestCheckpoints:
             last = rows_of(sample)[-1]
             assert checkpoints.state_at((last[3], last[0])) == folded(sample)
 
+    def test_extended_after_an_ingest(self, sample: Log, monkeypatch: pytest.MonkeyPatch) -> None:
+        """After an ingest, the checkpoints from the earliest new entry on are made again, not all."""
+        Checkpoints.open(sample, every=4).close()
+        sample.append([post("late", 30, "late #News", hashtags=("News",)), post("back", 3.5, "backfill")])
+        monkeypatch.setattr(checkpoints_module, "_build", lambda *_: pytest.fail("rebuilt from scratch"))
+        folds: list[int] = []
+        with Checkpoints.open(sample, every=4, on_progress=lambda done, _: folds.append(done)) as extended:
+            assert extended.state_at((2**62, 0)) == folded(sample)
+        assert folds[0] > 4  # it started from a kept checkpoint, not from the first entry
+
+    def test_rebuilt_when_the_sidecar_is_another_logs(self, sample: Log, tmp_path: Path) -> None:
+        """A sidecar whose head is not this log's entry at its count is not extended but rebuilt."""
+        (tmp_path / "other").mkdir()
+        with log_of(tmp_path / "other", [post("x", 1, "another log")]) as other:
+            Checkpoints.open(other, every=1).close()
+            sidecar_path(sample.path).write_bytes(sidecar_path(other.path).read_bytes())
+        with Checkpoints.open(sample, every=1) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+            assert len(checkpoints) == sample.count()
+
     def test_rebuilt_when_the_sidecar_is_damaged(self, sample: Log) -> None:
         """A sidecar that is not a checkpoint file is replaced, not trusted."""
         sidecar_path(sample.path).write_bytes(b"not sqlite at all" * 100)
@@ -282,6 +304,31 @@ class TestCheckpoints:
 
 
 _offsets = st.lists(st.integers(0, 48 * 60), min_size=1, max_size=30)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(minutes=_offsets, split=st.integers(1, 29), every=st.integers(1, 5))
+def test_extended_checkpoints_are_those_built_from_scratch(
+    tmp_path_factory: pytest.TempPathFactory, minutes: list[int], split: int, every: int
+) -> None:
+    """Ingested in two parts at any times, the extended sidecar holds exactly a full build's checkpoints."""
+    events = [
+        make_event(f"p{i}", at=DAY + timedelta(minutes=m), post_id=str(i)) for i, m in enumerate(minutes)
+    ]
+    with log_of(tmp_path_factory.mktemp("two"), events[:split]) as log:
+        Checkpoints.open(log, every=every).close()
+        log.append(events[split:])
+        Checkpoints.open(log, every=every).close()
+        extended = stored_checkpoints(log)
+        sidecar_path(log.path).unlink()
+        Checkpoints.open(log, every=every).close()
+        assert extended == stored_checkpoints(log)
+
+
+def stored_checkpoints(log: Log) -> list[tuple[int, int, bytes]]:
+    """The rows of the log's checkpoint sidecar."""
+    with closing(sqlite3.connect(sidecar_path(log.path))) as db:
+        return db.execute("SELECT occurred_at, seq, state FROM checkpoints ORDER BY 1, 2").fetchall()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
