@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from events.codec import Row
-from events.projection import BEFORE_ALL, Projection, Settings
+from events.projection import Projection, Settings
 from events.store import Log
 
 EVERY = 1000
@@ -161,7 +161,9 @@ def _extend(
     except (sqlite3.Error, KeyError, ValueError):
         return None
     same_kind = all(found.get(name) == meta[name] for name in ("format", "every", "settings"))
-    if not same_kind or not 0 < count < int(meta["count"]) or log.hash_before(count + 1).hex() != found["head"]:
+    if not same_kind or not 0 < count < int(meta["count"]):
+        return None
+    if log.hash_before(count + 1).hex() != found["head"]:
         return None  # not an earlier state of this log: its entry `count` is not the old head
     since = log.earliest_after(count)
     if since is None:
