@@ -7,7 +7,7 @@ import json
 import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
@@ -16,6 +16,9 @@ from events.model import Entry, Event, Kind, Post, Precision, from_micros, to_mi
 
 Row = tuple[int, bytes, str, int, str, int, str, bytes]
 """A stored entry: (seq, id, kind, occurred_at µs, precision, recorded_at µs, body, hash)."""
+
+
+_T = TypeVar("_T")
 
 
 class CodecError(ValueError):
@@ -88,13 +91,19 @@ def post_from_body(body: str) -> Post:
 
 def structure_post(raw: Any) -> Post:
     """A validated Post from its unstructured form; CodecError names the field at fault."""
+    post: Post = _as_post(raw, lambda fields: _load_post(fields, Post))
+    return post
+
+
+def _as_post(raw: Any, step: Callable[[dict[str, Any]], _T]) -> _T:
+    """`step` of a post's raw form, once it is an object; any failure is one CodecError line."""
     if not isinstance(raw, dict):
         raise CodecError(f"post must be a JSON object, got {_json_type(raw)}")
     for name in ("author", "source"):
         if name in raw and not isinstance(raw[name], dict):
             raise CodecError(f"post: {name} must be a JSON object, got {_json_type(raw[name])}")
     try:
-        return _load_post(raw, Post)  # type: ignore[no-any-return]
+        return step(raw)
     except Exception as exc:
         raise CodecError(describe(exc, "post")) from exc
 
@@ -121,15 +130,7 @@ def check_post(raw: Any) -> bool:
     (JSON lists as tuples), so the two accept and refuse the same inputs; a property test holds
     them to it. Returns True when the post holds no keys the model does not know.
     """
-    if not isinstance(raw, dict):
-        raise CodecError(f"post must be a JSON object, got {_json_type(raw)}")
-    for name in ("author", "source"):
-        if name in raw and not isinstance(raw[name], dict):
-            raise CodecError(f"post: {name} must be a JSON object, got {_json_type(raw[name])}")
-    try:
-        return _check_raw_post(raw)
-    except Exception as exc:
-        raise CodecError(describe(exc, "post")) from exc
+    return _as_post(raw, _check_raw_post)
 
 
 _ABSENT = object()

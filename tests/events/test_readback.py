@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from events.codec import CodecError, event_id, export_line, post_body
 from events.model import Author, Event, Precision, to_micros
-from events.readback import restore_line
+from events.readback import restore_line, restore_row
 from tests.conftest import DAY, events, make_event, make_post, moments
 from tests.events.test_codec import entry, hashes
 
@@ -79,6 +79,23 @@ class TestRestoreLine:
         record = _record()
         record = {"post": record.pop("post"), **record}
         restored = restore_line(json.dumps(record, indent=1).replace("\n", ""))
+        assert restored.body == post_body(restored.event().post)
+
+    @settings(max_examples=100)
+    @given(event=events)
+    def test_checked_and_built_posts_give_the_same_row(self, event: Event) -> None:
+        """A kept body with a native id (checked only) and a moved one (built) give the same row."""
+        line = export_line(entry(event))
+        record = json.loads(line)
+        moved = json.dumps({"post": record.pop("post"), **record}, ensure_ascii=False)
+        assert restore_row(line) == restore_row(moved)
+
+    def test_unknown_keys_inside_author_are_dropped(self) -> None:
+        """A key the model does not know inside the author also sends the post through the model."""
+        record = _record()
+        record["post"]["author"]["followers"] = 10
+        restored = restore_line(json.dumps(record))
+        assert "followers" not in restored.body
         assert restored.body == post_body(restored.event().post)
 
     def test_author_and_source_values_survive(self) -> None:
