@@ -174,8 +174,8 @@ class Document:
     def lines(self) -> Iterator[tuple[int, str]]:
         """(line number from 1, text without its line end), each line decoded strictly, CRLF as LF.
 
-        Lines are cut as bytes and decoded one by one, so an error names its own line and column
-        whatever the chunking.
+        The input is cut at line ends before it is decoded, so an error names its own line and
+        byte whatever the chunking.
         """
         for block in self.blocks():
             yield from block.lines()
