@@ -137,13 +137,15 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _print_report(report: Report, log: str) -> None:
     out = sys.stdout
-    print(f"{report.found} posts found: {report.new} new, {report.present} already in the log", file=out)
+    posts = "post" if report.found == 1 else "posts"
+    print(f"{report.found} {posts} found: {report.new} new, {report.present} already in the log", file=out)
     for notice in report.warnings:
         print(f"warning: {notice}", file=out)
     if report.skipped:
         shown = ", ".join(f"{n.path}:{n.line}" for n in report.skipped[:5])
         more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-        print(f"skipped {len(report.skipped)} bad records ({shown}{more}); first: {report.skipped[0]}")
+        records = "record" if len(report.skipped) == 1 else "records"
+        print(f"skipped {len(report.skipped)} bad {records} ({shown}{more}); first: {report.skipped[0]}")
     for message, count in sorted(report.unknown.items()):
         print(f"ignored {count} × {message}", file=out)
     print(f"log {log}: head {report.head[:16]}", file=out)

@@ -133,7 +133,7 @@ class TestIngest:
         result = cli("ingest", damaged, "--skip-bad", "--log", tmp_path / "copy.log")
         assert result.code == 0
         assert result.out.splitlines()[0] == "8 posts found: 8 new, 0 already in the log"
-        assert f"skipped 1 bad records ({damaged}:2); first: {damaged}:2: not valid JSON" in result.out
+        assert f"skipped 1 bad record ({damaged}:2); first: {damaged}:2: not valid JSON" in result.out
 
 
 class TestLog:
