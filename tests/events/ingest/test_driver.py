@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 
 from events import demo
 from events.errors import InputError
+from events.ingest import document, jsonl
 from events.ingest.base import Level
 from events.ingest.driver import ingest, open_documents
 from events.model import Event, Precision
 from events.store import Log
-from tests.conftest import events
+from tests.conftest import DAY, events, make_event
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 LATER = datetime(2025, 1, 1, tzinfo=UTC)
@@ -228,6 +229,25 @@ class TestRoundTrip:
         assert again == exported.read_text(encoding="utf-8")
         with Log.open(tmp_path / "source.log") as source:
             assert report.head == source.head()
+
+    def test_through_the_workers(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """An export read by worker processes, a small span each, also comes back byte for byte."""
+        monkeypatch.setattr(jsonl, "PARALLEL_FROM_BYTES", 0)
+        monkeypatch.setattr(document, "_CHUNK", 2000)
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+        many = [
+            make_event(f"post {n} #n{n % 7}", at=DAY, post_id=None if n % 3 else str(n)) for n in range(60)
+        ]
+        with Log.open(tmp_path / "source.log", create=True) as source:
+            source.append(many, now=lambda: NOW)
+            first = export(source, tmp_path / "source.jsonl")
+            head = source.head()
+        assert len(list(document.Document.open(str(tmp_path / "source.jsonl")).spans())) > 10
+        with Log.open(tmp_path / "copy.log", create=True) as copy:
+            report = ingest(copy, [str(tmp_path / "source.jsonl")])
+            second = export(copy, tmp_path / "copy.jsonl")
+        assert (report.new, report.head) == (60, head)
+        assert second == first
 
     @settings(max_examples=40, deadline=None)
     @given(given_events=st.lists(events, max_size=6), ingests=st.integers(1, 3))
