@@ -215,14 +215,6 @@ def chain_hash(prev: bytes, row_without_hash: tuple[int, bytes, str, int, str, i
     return hash_.digest()
 
 
-def event_row(
-    kind: str, occurred_us: int, precision: str, body: str, id_: str, seq: int, recorded_us: int, prev: bytes
-) -> Row:
-    """The stored row of an event appended at `seq` after the entry whose hash is `prev`."""
-    unhashed = (seq, bytes.fromhex(id_), kind, occurred_us, precision, recorded_us, body)
-    return (*unhashed, chain_hash(prev, unhashed))
-
-
 def entry_from_row(row: Row, prev: bytes) -> Entry:
     """The Entry a stored row holds; `prev` is the hash of the row before it."""
     seq, id_, kind, occurred, precision, recorded, body, hash_ = row

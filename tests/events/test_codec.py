@@ -21,7 +21,6 @@ from events.codec import (
     check_post,
     entry_from_row,
     event_id,
-    event_row,
     export_line,
     export_line_from_row,
     format_time,
@@ -39,16 +38,16 @@ hashes = st.binary(min_size=32, max_size=32)
 
 def stored(event: Event, seq: int = 1, prev: bytes = bytes(32), recorded_at: datetime = RECORDED) -> Row:
     """The row the log would store for `event` at `seq` after the entry whose hash is `prev`."""
-    return event_row(
+    unhashed = (
+        seq,
+        bytes.fromhex(event_id(event)),
         event.kind.value,
         to_micros(event.occurred_at),
         event.precision.value,
-        post_body(event.post),
-        event_id(event),
-        seq,
         to_micros(recorded_at),
-        prev,
+        post_body(event.post),
     )
+    return (*unhashed, chain_hash(prev, unhashed))
 
 
 def entry(event: Event, seq: int = 1, prev: bytes = bytes(32), recorded_at: datetime = RECORDED) -> Entry:
