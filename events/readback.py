@@ -36,10 +36,10 @@ between processes."""
 
 @frozen(kw_only=True)
 class Restored:
-    """An event read back from an export and checked, in the form the log stores it.
+    """One export line read back and checked (`restore_line`): the fields of its row, named.
 
-    It carries no model objects, only what a row needs, so a worker process can hand it back
-    cheaply: the log appends it as it is.
+    It carries no model objects, only what the log stores; `event()` decodes them. Large exports
+    travel as RestoredBlocks of plain rows instead.
     """
 
     id: str
