@@ -41,7 +41,10 @@ def parse_time(text: str) -> datetime:
         raise CodecError(f"not an ISO 8601 time: {text!r}") from exc
     if moment.tzinfo is None:
         raise CodecError(f"time has no timezone: {text!r}")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise CodecError(f"time out of range: {text!r}") from None
 
 
 def _as_is(value: Any, _: type) -> Any:
@@ -128,7 +131,8 @@ def check_post(raw: Any) -> bool:
 
     The checks are the model's own validators, given the values the converter would give them
     (JSON lists as tuples), so the two accept and refuse the same inputs; a property test holds
-    them to it. Returns True when the post holds no keys the model does not know.
+    them to it. Returns True when the post holds every field of the model and no other key, at
+    every level: the shape of a stored body.
     """
     return _as_post(raw, _check_raw_post)
 
@@ -138,7 +142,7 @@ _ABSENT = object()
 
 def _raw_checker(cls: type) -> Callable[[dict[str, Any]], bool]:
     """A function that runs the validators of `cls`, and of the attrs classes in it, on its raw
-    form, and says whether that form holds only keys the model knows."""
+    form, and says whether that form holds every field of the model and nothing else."""
     hints = typing.get_type_hints(cls)
     fields = attrs.fields(cls)
     required = frozenset(field.name for field in fields if field.default is attrs.NOTHING)
@@ -148,25 +152,26 @@ def _raw_checker(cls: type) -> Callable[[dict[str, Any]], bool]:
     plain = [
         (field.name, field.validator, field, hints[field.name] == tuple[str, ...])
         for field in fields
-        if field.validator is not None and not attrs.has(hints[field.name])
+        if not attrs.has(hints[field.name])
     ]
 
     def check(raw: dict[str, Any]) -> bool:
         present = 0
-        known = True
+        exact = True
         for name, validator, field, listed in plain:
             if name in raw:
                 present += 1
                 value = raw[name]
-                validator(None, field, tuple(value) if listed and isinstance(value, list) else value)
+                if validator is not None:
+                    validator(None, field, tuple(value) if listed and isinstance(value, list) else value)
             elif name in required:
                 raise KeyError(name)
         for name, checker in nested:
             if name not in raw:
                 raise KeyError(name)
             present += 1
-            known = checker(raw[name]) and known
-        return present == len(raw) and known
+            exact = checker(raw[name]) and exact
+        return exact and present == len(raw) == len(fields)
 
     return check
 

@@ -131,21 +131,37 @@ _ENVELOPE_KEYS = frozenset(
 )
 
 
-def _verbatim_body(line: str, record: dict[str, Any]) -> str | None:
+_CONTAINERS = (dict, list)
+_UNCHECKED_KEYS = ("seq", "prev", "hash")
+"""Envelope keys whose values the reader does not use, so nothing else checks that they are scalars."""
+
+
+def _verbatim_body(line: str, record: dict[str, Any], *, escaped: bool) -> str | None:
     """The text of `post` in `line` when it can be taken as is, else None.
 
-    It can when the line is shaped as the export writes it, `,"post":{` last and no keys the
-    envelope does not have (the caller checks the post's own keys). Then that is the only place
-    the sequence can stand unescaped (a string cannot hold an unescaped quote, and no other value
-    is an object), and the value runs to the line's closing brace.
+    Only from a line shaped as the export writes it: the envelope's keys and no object or list
+    among their values, the text `"post"` once, as `,"post":{`, and the line ending `}}`. Then the
+    last pair in the line has an object for its value, so it is that one "post" key (any other key
+    would decode to an object), and its value runs from there to the line's closing brace. A
+    `\\u` escape could spell a key another way, so a line that has one (`escaped`) keeps its body
+    only if that text decodes to the post.
     """
     if next(reversed(record)) != "post" or not record.keys() <= _ENVELOPE_KEYS:
         return None
+    for key in _UNCHECKED_KEYS:  # the other envelope values are known to be strings by now
+        if isinstance(record.get(key), _CONTAINERS):
+            return None
     end = line if line.endswith("}}") else line.rstrip()
     start = end.rfind(',"post":{')
-    if start < 0 or not end.endswith("}}"):
+    if start < 0 or not end.endswith("}}") or end.count('"post"') != 1:
         return None
-    return end[start + 8 : -1]
+    body = end[start + 8 : -1]
+    if escaped:
+        try:
+            return body if json.loads(body) == record["post"] else None
+        except ValueError:
+            return None
+    return body
 
 
 def restore_line(line: str) -> Restored:
@@ -163,7 +179,8 @@ def restore_row(line: str) -> RestoredRow:
         raise CodecError("JSON nested too deeply") from None
     if not isinstance(record, dict):
         raise CodecError(f"expected a JSON object, got {type(record).__name__}")
-    if "\\u" in line and not _encodable(record):
+    escaped = "\\u" in line
+    if escaped and not _encodable(record):
         raise CodecError("contains a lone surrogate (half of a character), which is not text")
     kind: Kind = _enum(_KINDS, record, "kind")
     precision: Precision = _enum(_PRECISIONS, record, "precision")
@@ -174,8 +191,8 @@ def restore_row(line: str) -> RestoredRow:
     if claimed is not None and not isinstance(claimed, str):
         raise CodecError(f"id must be a string, got {type(claimed).__name__}")
     raw = _field(record, "post")
-    only_known_keys = check_post(raw)
-    body = _verbatim_body(line, record) if only_known_keys else None
+    stored_shape = check_post(raw)  # every field of the model, and no other key
+    body = _verbatim_body(line, record, escaped=escaped) if stored_shape else None
     if body is not None and raw.get("id") is not None:
         # The common case, and the fast one: the body is kept as it is, so the post is only
         # checked, never built, and its native id makes the event's id.

@@ -200,7 +200,8 @@ def playback_density(log: Log, buckets: int) -> Density:
 
     As `events.projection.density`, but entries that share an instant are counted where they
     play, spread after it (a day's posts over the day), not all at the instant. Only instants
-    whose spread is wider than a bucket are looked at, and the buckets run on to the last play.
+    whose spread is wider than a bucket are looked at, and only where the model puts coarse
+    times, at the start of their unit; the buckets run on to the last play.
     """
     found = density(log, buckets)
     width = found.width_us

@@ -344,3 +344,11 @@ class TestCheckPost:
             assert check_post(raw) is False
             del place["likes"]
         assert check_post(raw) is True
+
+    def test_a_missing_optional_field_is_reported(self) -> None:
+        """A field left to its default, at any level, makes it return False: not a stored body's shape."""
+        for path in (("lang",), ("hashtags",), ("author", "name"), ("source", "line")):
+            raw = json.loads(post_body(make_event().post))
+            place = raw if len(path) == 1 else raw[path[0]]
+            del place[path[-1]]
+            assert check_post(raw) is False

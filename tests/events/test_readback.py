@@ -111,6 +111,52 @@ class TestRestoreLine:
         restored = restore_line(line)
         assert json.loads(restored.body) == json.loads(post_body(restored.event().post))
 
+    @pytest.mark.parametrize(
+        "shape",
+        [
+            pytest.param(
+                lambda env, post: f'{{{env},"hash":{{"x":0,"post":{{}}}},"post": {post}}}',
+                id="decoy in hash",
+            ),
+            pytest.param(
+                lambda env, post: f'{{{env},"post":{{"text":"decoy"}},"po\\u0073t":{post}}}', id="escaped key"
+            ),
+            pytest.param(
+                lambda env, post: f'{{{env},"post":{post},"prev":{{}},"prev":"0"}}', id="key after post"
+            ),
+            pytest.param(
+                lambda env, post: f'{{{env},"post":{post},"seq":{{"a":1}}}}', id="object after post"
+            ),
+        ],
+    )
+    def test_a_decoy_post_key_is_never_stored(self, shape: Callable[[str, str], str]) -> None:
+        """Lines shaped to make the body cut at the wrong "post" still store the post's own body."""
+        envelope = '"kind":"post.published","occurred_at":"2016-12-12T00:00:00Z","precision":"day"'
+        post = post_body(make_event().post)
+        try:
+            restored = restore_line(shape(envelope, post))
+        except CodecError:
+            return  # refused outright is also safe
+        assert json.loads(restored.body) == json.loads(post_body(restored.event().post))
+        assert restored.body == post_body(restored.event().post)
+
+    def test_a_post_without_optional_fields_is_stored_whole(self) -> None:
+        """A post missing fields that have defaults is stored with all of them, as the log reads it."""
+        record = _record()
+        for name in ("hashtags", "mentions", "lang", "repost_of"):
+            del record["post"][name]
+        del record["post"]["author"]["name"], record["id"]  # the content changes, and so its id
+        restored = restore_line(json.dumps(record, separators=(",", ":")))
+        assert restored.body == post_body(restored.event().post)
+        assert {"hashtags", "mentions", "lang", "repost_of"} <= json.loads(restored.body).keys()
+
+    def test_a_time_out_of_range_is_a_codec_error(self) -> None:
+        """A time that UTC cannot hold is one line naming the field, never an OverflowError."""
+        record = _record()
+        record["occurred_at"] = "0001-01-01T00:00:00+01:00"
+        with pytest.raises(CodecError, match="occurred_at: time out of range"):
+            restore_line(json.dumps(record))
+
     def test_refuses_a_wrong_claimed_id(self) -> None:
         """An id that does not match the content is refused: the line was edited or corrupted."""
         record = _record()
