@@ -150,26 +150,42 @@ class Document:
         unterminated = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
         try:
             while start < size:
-                end = self._line_end(fd, min(start + _CHUNK, size), size)
+                end = self._line_end(fd, start, min(start + _CHUNK, size), size)
                 self.bytes_read = end
                 yield Span(self.name, self.path, start, end, unterminated=unterminated and end == size)
                 start = end
         finally:
             self._raw.close()
 
-    def _line_end(self, fd: int, at: int, size: int) -> int:
-        """Where the line that holds byte `at` ends (just after its LF), or the end of the file."""
+    def _line_end(self, fd: int, start: int, at: int, size: int) -> int:
+        """Where the line that holds byte `at` ends (just after its LF), or the end of the file.
+
+        `start` is where a line begins at or before `at`. A line longer than MAX_LINE_BYTES is
+        refused, measured from its own start, which is looked for only when it might be that long.
+        """
         scanned = at
         while scanned < size:
             piece = os.pread(fd, 64 * 1024, scanned)
             cut = piece.find(b"\n")
+            end = scanned + cut + 1 if cut >= 0 else scanned + len(piece)
+            if end - start > MAX_LINE_BYTES:
+                begins = self._line_start(fd, start, at)
+                if end - begins > MAX_LINE_BYTES + (cut >= 0):
+                    lines = sum(
+                        os.pread(fd, min(_CHUNK, begins - o), o).count(b"\n")
+                        for o in range(0, begins, _CHUNK)
+                    )
+                    raise InputError(self.name, f"line longer than {MAX_LINE_BYTES:,} bytes", lines + 1)
             if cut >= 0:
-                return scanned + cut + 1
-            scanned += len(piece)
-            if scanned - at > MAX_LINE_BYTES:
-                line = sum(os.pread(fd, _CHUNK, offset).count(b"\n") for offset in range(0, at, _CHUNK))
-                raise InputError(self.name, f"line longer than {MAX_LINE_BYTES:,} bytes", line + 1)
+                return end
+            scanned = end
         return size
+
+    @staticmethod
+    def _line_start(fd: int, start: int, at: int) -> int:
+        """Where the line that holds byte `at` begins, given that one begins at `start`."""
+        before = os.pread(fd, at - start, start)
+        return start + before.rfind(b"\n") + 1
 
     def lines(self) -> Iterator[tuple[int, str]]:
         """(line number from 1, text without its line end), each line decoded strictly, CRLF as LF.

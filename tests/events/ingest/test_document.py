@@ -223,6 +223,21 @@ class TestSpans:
             list(Document.open(str(path)).spans())
         assert raised.value.line == 3
 
+    def test_line_too_long_counted_from_its_start(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A long line that begins before a cut is measured from where it begins, as blocks() does."""
+        monkeypatch.setattr(document_module, "MAX_LINE_BYTES", 100)
+        monkeypatch.setattr(document_module, "_CHUNK", 10)
+        path = tmp_path / "input.txt"
+        path.write_bytes(b"ab\n" + b"x" * 101 + b"\nshort\n")
+        with pytest.raises(InputError, match=r"line longer than 100 bytes") as raised:
+            list(Document.open(str(path)).spans())
+        assert raised.value.line == 2
+        path.write_bytes(b"ab\n" + b"x" * 100 + b"\nshort\n")
+        assert len(list(Document.open(str(path)).spans())) == 2  # exactly the limit is a line
+        assert [number for number, _ in Document.open(str(path)).lines()] == [1, 2, 3]
+
 
 class TestBinary:
     """A NUL byte marks an input as binary, with the line it was found on."""
