@@ -45,13 +45,21 @@ def collection_items(collection: Json) -> Iterator[tuple[str, Any]]:
             yield f"first.{where}", entry
 
 
+def type_of(value: Json) -> str | None:
+    """An object's `type`: a string, or the first string of a list (ActivityStreams allows both)."""
+    kind = value.get("type")
+    if isinstance(kind, list):
+        kind = next((item for item in kind if isinstance(item, str)), None)
+    return kind if isinstance(kind, str) else None
+
+
 def activity_events(activity: Any, source: Source, fallback: Moment | None) -> list[Event]:
     """The events of one activity or object; UnknownRecord for types that say nothing about posts."""
     if not isinstance(activity, dict):
         raise RecordError(f"an activity must be a JSON object, got {type(activity).__name__}")
-    kind = activity.get("type")
-    if not isinstance(kind, str):
-        raise RecordError("type must be a string")
+    kind = type_of(activity)
+    if kind is None:
+        raise RecordError("type must be a string or a list of strings")
     if kind in NOTE_TYPES:
         return _note_events(activity, source, None)
     if kind == "Create":
@@ -92,8 +100,8 @@ def _object(activity: Json, kind: str) -> Json:
     note = activity.get("object")
     if not isinstance(note, dict):
         raise RecordError(f"{kind}.object must be an embedded object")
-    if note.get("type") not in NOTE_TYPES:
-        raise UnknownRecord(f"{kind}{{{note.get('type')}}}")
+    if type_of(note) not in NOTE_TYPES:
+        raise UnknownRecord(f"{kind}{{{type_of(note)}}}")
     return note
 
 
@@ -157,7 +165,7 @@ def _post(note: Json, source: Source) -> Post:
 
 
 def _tag_name(tag: Any, kind: str, sigil: str) -> str | None:
-    if not isinstance(tag, dict) or tag.get("type") != kind or not isinstance(tag.get("name"), str):
+    if not isinstance(tag, dict) or type_of(tag) != kind or not isinstance(tag.get("name"), str):
         return None
     name: str = tag["name"]
     return name.removeprefix(sigil) or None
@@ -178,7 +186,7 @@ def _announce(activity: Json, source: Source) -> list[Event]:
     target = activity.get("object")
     events: list[Event] = []
     original = None
-    if isinstance(target, dict) and target.get("type") in NOTE_TYPES:
+    if isinstance(target, dict) and type_of(target) in NOTE_TYPES:
         events = _note_events(target, source, None)
         original = events[0].post
     repost = Post(

@@ -231,4 +231,7 @@ def _seen_at(event: Json) -> Moment | None:
         return None
     if isinstance(micros, bool) or not isinstance(micros, int):
         raise RecordError("time_us must be an integer")
-    return from_micros(micros), Precision.MICROSECOND
+    try:
+        return from_micros(micros), Precision.MICROSECOND
+    except OverflowError:
+        raise RecordError(f"time_us out of range: {micros}") from None

@@ -106,7 +106,8 @@ def _read_facets(
             continue  # a facet pointing nowhere decorates nothing; the post is still good
         start, end = span
         shown = _slice(data, start, end)
-        for feature in facet.get("features") or ():
+        features = facet.get("features")
+        for feature in features if isinstance(features, list) else ():
             kind = feature.get("$type", "") if isinstance(feature, dict) else ""
             if kind == _FACET + "tag" and isinstance(feature.get("tag"), str):
                 hashtags.append(feature["tag"].lstrip("#"))

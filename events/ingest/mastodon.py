@@ -112,7 +112,7 @@ class _Reader:
         elif isinstance(value.get("event"), str) and "payload" in value:
             event, payload = value["event"], value["payload"]
             yield from self.guarded(line, "", lambda source: self.stream(event, payload, value, source))
-        elif value.get("type") in activitypub.COLLECTION_TYPES:
+        elif activitypub.type_of(value) in activitypub.COLLECTION_TYPES:
             yield from self._collection(value, line)
         elif "type" in value:
             yield from self.guarded(line, "", self._activity(value))

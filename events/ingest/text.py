@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from attrs import frozen
 
@@ -60,37 +60,35 @@ def unescape(text: str) -> str:
 
 def parse_twitter_time(text: str) -> datetime:
     """Twitter's created_at ("Wed Oct 10 20:19:24 +0000 2018") as UTC; ValueError if it is not one."""
+    if not isinstance(text, str):
+        raise ValueError(f"expected a Twitter time string, got {type(text).__name__}")
     try:
-        moment = parsedate_to_datetime(_reorder_twitter(text))
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"not a Twitter time: {text!r}") from exc
-    if moment.tzinfo is None:
-        raise ValueError(f"Twitter time without an offset: {text!r}")
-    return moment.astimezone(UTC)
+        # strptime, not email.utils: that would read the year 0050 as 2050.
+        moment = datetime.strptime(" ".join(text.split()), "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        raise ValueError(f"not a Twitter time: {text!r}") from None
+    return _in_utc(moment, text)
 
 
-def _reorder_twitter(text: str) -> str:
-    # "Wed Oct 10 20:19:24 +0000 2018" -> "Wed, 10 Oct 2018 20:19:24 +0000" (RFC 2822)
-    day, month, date, clock, offset, year = text.split()
-    return f"{day}, {date} {month} {year} {clock} {offset}"
+_ISO_CLOCK = re.compile(r"[T ](\d\d)(?::?(\d\d)(?::?(\d\d)(?:[.,](\d+))?)?)?(?:[+-]\d\d(?::?\d\d)?)?$")
 
 
 def parse_iso_time(text: str) -> tuple[datetime, Precision]:
     """An ISO 8601 time with an offset ("Z", "+05:30", "+0000") as UTC, with the precision it gives.
 
     Fractions of a second say millisecond or microsecond precision; none says second; a time
-    without seconds says minute. A time without an offset is refused: it would be a guess.
+    without seconds says minute, without minutes hour. A time without an offset is refused: it
+    would be a guess.
     """
     if not isinstance(text, str):
         raise ValueError(f"expected an ISO 8601 time string, got {type(text).__name__}")
     cleaned = text.strip()
     if cleaned.endswith(("z", "Z")):
         cleaned = cleaned[:-1] + "+00:00"
-    cleaned = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", cleaned)
-    fraction = re.search(r"[T ]\d\d:\d\d:\d\d\.(\d+)", cleaned)
-    if fraction and len(fraction.group(1)) > 6:  # nanoseconds: Python keeps microseconds
-        digits = fraction.group(1)
-        cleaned = cleaned.replace("." + digits, "." + digits[:6], 1)
+    clock = _ISO_CLOCK.search(cleaned)
+    fraction = clock.group(4) if clock else None
+    if clock and fraction and len(fraction) > 6:  # nanoseconds: Python keeps microseconds
+        cleaned = cleaned[: clock.start(4)] + fraction[:6] + cleaned[clock.end(4) :]
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
@@ -98,18 +96,32 @@ def parse_iso_time(text: str) -> tuple[datetime, Precision]:
     if moment.tzinfo is None:
         raise ValueError(f"time has no timezone offset: {text!r}")
     if fraction:
-        precision = Precision.MILLISECOND if len(fraction.group(1)) <= 3 else Precision.MICROSECOND
-    elif re.search(r"[T ]\d\d:\d\d:\d\d", cleaned):
+        precision = Precision.MILLISECOND if len(fraction) <= 3 else Precision.MICROSECOND
+    elif clock is not None and clock.group(3):
         precision = Precision.SECOND
-    else:
+    elif clock is not None and clock.group(2):
         precision = Precision.MINUTE
-    return moment.astimezone(UTC), precision
+    else:
+        precision = Precision.HOUR
+    return _in_utc(moment, text), precision
 
 
 def from_epoch(seconds: float | str, *, millis: bool = False) -> tuple[datetime, Precision]:
     """A Unix timestamp (seconds, or milliseconds with `millis`) as UTC with its precision."""
     value = float(seconds)
-    if millis:
-        return datetime.fromtimestamp(value / 1000, UTC), Precision.MILLISECOND
-    precision = Precision.SECOND if value == int(value) else Precision.MILLISECOND
-    return datetime.fromtimestamp(value, UTC), precision
+    if not math.isfinite(value):
+        raise ValueError(f"not a time: {seconds!r}")
+    try:
+        if millis:
+            return datetime.fromtimestamp(value / 1000, UTC), Precision.MILLISECOND
+        precision = Precision.SECOND if value == int(value) else Precision.MILLISECOND
+        return datetime.fromtimestamp(value, UTC), precision
+    except (OverflowError, OSError):
+        raise ValueError(f"time out of range: {seconds!r}") from None
+
+
+def _in_utc(moment: datetime, text: str) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is a time UTC cannot hold
+        raise ValueError(f"time out of range: {text!r}") from None

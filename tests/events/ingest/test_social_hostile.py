@@ -125,3 +125,51 @@ def test_unknown_extra_fields_are_ignored(format_name: str) -> None:
     record["future_field"] = {"nested": [1, 2, 3]}
     [event] = events_of(read(IMPORTERS[format_name], text_document(json.dumps(record))))
     assert event.kind is Kind.PUBLISHED
+
+
+def test_activitypub_type_may_be_a_list() -> None:
+    """ActivityStreams allows `type` to be a list: ["Note"] is read as a Note, not a crash."""
+    note = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": ["Note"],
+        "id": "https://example.social/notes/1",
+        "attributedTo": "https://example.social/users/alice",
+        "content": "<p>hello</p>",
+        "published": "2016-12-12T10:00:00Z",
+    }
+    items = read(mastodon, text_document(json.dumps(note) + "\n"))
+    assert [event.post.text for event in events_of(items)] == ["hello"]
+
+
+@pytest.mark.parametrize("kind", [{"a": 1}, [1, 2], 5, None])
+def test_activitypub_type_of_any_json_type(kind: object) -> None:
+    """A `type` that is not a string or a list of strings is a bad record with its line."""
+    note = {
+        "type": kind,
+        "id": "https://example.social/notes/1",
+        "content": "x",
+        "published": "2016-12-12T10:00:00Z",
+    }
+    collection = {"type": "OrderedCollection", "orderedItems": [{"type": "Create", "object": {"type": kind}}]}
+    for value in (note, collection):
+        items = read(mastodon, text_document(json.dumps(value) + "\n"))
+        assert events_of(items) == []
+        assert notices_of(items, Level.BAD) or notices_of(items, Level.UNKNOWN)
+
+
+def test_bluesky_facet_features_not_a_list() -> None:
+    """A facet whose features are not a list decorates nothing; the post is still read."""
+    record = json.loads(GOOD["bluesky"])
+    record["commit"]["record"]["facets"] = [{"index": {"byteStart": 0, "byteEnd": 1}, "features": 5}]
+    items = read(bluesky, text_document(json.dumps(record) + "\n"))
+    assert len(events_of(items)) == 1
+
+
+@pytest.mark.parametrize("time_us", [10**23, -(10**23)])
+def test_bluesky_time_out_of_range(time_us: int) -> None:
+    """A Jetstream time_us no date can hold is a bad record with its line, not a crash."""
+    record = json.loads(GOOD["bluesky"])
+    record["time_us"] = time_us
+    items = read(bluesky, text_document(json.dumps(record) + "\n"))
+    [bad] = notices_of(items, Level.BAD)
+    assert bad.line == 1 and "time_us out of range" in bad.message
