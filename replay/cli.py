@@ -17,6 +17,7 @@ from events.errors import EventsError
 from events.ingest.driver import Report, ingest
 from events.ingest.formats import names as format_names
 from events.store import Log
+from replay.lines import one_line
 from replay.timespec import TimeSpecError, parse_moment
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -119,15 +120,20 @@ def _ingest(args: argparse.Namespace) -> int:
     if not sources:
         raise UsageError("nothing to ingest: name at least one SOURCE (or - for stdin), or --demo")
     update, stop = _progress(sys.stderr)
-    is_new = not Path(args.log).exists()
+    log_path = Path(args.log)
+    is_new = not log_path.exists()
+    was_empty = not is_new and log_path.is_file() and log_path.stat().st_size == 0
     try:
         with Log.open(args.log, create=True) as log:
             report = ingest(
                 log, sources, format_name=format_name, names=names, skip_bad=args.skip_bad, on_progress=update
             )
     except BaseException:
-        if is_new:  # a failed first ingest leaves no file behind, as if it never ran
-            Path(args.log).unlink(missing_ok=True)
+        # A failed first ingest leaves the file as it found it: none, or an empty one.
+        if is_new:
+            log_path.unlink(missing_ok=True)
+        elif was_empty:
+            log_path.write_bytes(b"")
         raise
     finally:
         stop()
@@ -140,14 +146,15 @@ def _print_report(report: Report, log: str) -> None:
     posts = "post" if report.found == 1 else "posts"
     print(f"{report.found} {posts} found: {report.new} new, {report.present} already in the log", file=out)
     for notice in report.warnings:
-        print(f"warning: {notice}", file=out)
+        print(f"warning: {one_line(str(notice))}", file=out)
     if report.skipped:
         shown = ", ".join(f"{n.path}:{n.line}" for n in report.skipped[:5])
         more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
         records = "record" if len(report.skipped) == 1 else "records"
-        print(f"skipped {len(report.skipped)} bad {records} ({shown}{more}); first: {report.skipped[0]}")
+        first = one_line(str(report.skipped[0]))
+        print(f"skipped {len(report.skipped)} bad {records} ({one_line(shown)}{more}); first: {first}")
     for message, count in sorted(report.unknown.items()):
-        print(f"ignored {count} × {message}", file=out)
+        print(f"ignored {count} × {one_line(message)}", file=out)
     print(f"log {log}: head {report.head[:16]}", file=out)
 
 
@@ -322,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except (EventsError, UsageError) as exc:
-        print(f"replay: {exc}", file=sys.stderr)
+        print(f"replay: {one_line(str(exc))}", file=sys.stderr)  # it may quote the input
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (| head): not an error. Keep Python from complaining at exit.

@@ -7,6 +7,7 @@ import gzip
 import io
 import os
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -59,7 +60,7 @@ class Document:
             size = plain = None
         try:
             return cls(name or path, raw, size, plain)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(path, f"cannot decompress: {exc}") from None
 
     @property
@@ -101,7 +102,7 @@ class Document:
                 self.bytes_read += len(chunk)
                 yield chunk
                 chunk = self._raw.read(_CHUNK)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(self.name, f"cannot read: {exc}") from None
         finally:
             if self._raw is not sys.stdin.buffer:

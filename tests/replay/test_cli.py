@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -246,6 +247,13 @@ def _bad_record(folder: Path) -> Path:
     return path
 
 
+def _broken_gzip() -> bytes:
+    """A gzip stream of many lines with bytes in its middle changed: zlib finds it corrupt."""
+    packed = bytearray(gzip.compress(b"".join(b'{"n": %d}\n' % n for n in range(5000))))
+    packed[200:260] = bytes(60)
+    return bytes(packed)
+
+
 _INPUTS = [
     pytest.param(_missing, "missing.txt: no such file", id="missing file"),
     pytest.param(_directory, "folder: is a directory, not a file", id="directory"),
@@ -255,6 +263,9 @@ _INPUTS = [
     pytest.param(_write("blank.txt", b"\n  \n"), "blank.txt: is empty", id="blank"),
     pytest.param(_write("notes.txt", b"just notes\n"), "notes.txt: cannot tell the format", id="unknown"),
     pytest.param(_bad_record, "bad.jsonl:1: kind must be one of", id="bad record"),
+    pytest.param(
+        _write("broken.jsonl.gz", _broken_gzip()), "broken.jsonl.gz: cannot decompress", id="corrupt gzip"
+    ),
 ]
 
 
@@ -279,6 +290,32 @@ def test_bad_input_into_an_existing_log(
     assert message in one_error_line(result)
     assert result.out == ""
     assert demo_path.read_bytes() == before
+
+
+def test_bad_input_into_an_empty_file(tmp_path: Path, cli: Cli) -> None:
+    """A failed first ingest into an existing empty file leaves it empty, not a log."""
+    log = tmp_path / "empty.log"
+    log.write_bytes(b"")
+    one_error_line(cli("ingest", _bad_record(tmp_path), "--log", log))
+    assert log.read_bytes() == b""
+
+
+def test_input_text_in_messages_reaches_no_terminal(tmp_path: Path, cli: Cli) -> None:
+    """Escape sequences quoted from the input, in errors and in the report, are shown as symbols."""
+    hostile = tmp_path / "hostile.jsonl"
+    good = {
+        "id_str": "1",
+        "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+        "text": "hi",
+        "user": {"screen_name": "a"},
+    }
+    hostile.write_text(json.dumps(good) + "\n" + json.dumps({"\x1b]0;pwned\x07\x1b[2J": 1}) + "\n")
+    result = cli("ingest", hostile, "--log", tmp_path / "a.log", "--format", "twitter-v1")
+    assert result.code == 0 and "ignored 1 ×" in result.out
+    assert "\x1b" not in result.out + result.err and "\x07" not in result.out + result.err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"kind": "\x1b[2J", "occurred_at": "x", "precision": "day", "post": {}}) + "\n")
+    assert "\x1b" not in one_error_line(cli("ingest", bad, "--log", tmp_path / "b.log"))
 
 
 def _other_file(folder: Path) -> Path:
