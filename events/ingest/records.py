@@ -19,8 +19,9 @@ from events.ingest.document import MAX_LINE_BYTES, Document
 MAX_RECORD_CHARS = MAX_LINE_BYTES
 """A single record larger than this is refused rather than buffered without bound."""
 
-_JS_ASSIGNMENT = re.compile(r"^\s*window\.[\w.$]+\s*=\s*")
+_JS_ASSIGNMENT = re.compile(r"\s*window\.[\w.$]+\s*=\s*")
 _WHITESPACE = re.compile(r"[\s,]*")
+_AFTER_ARRAY = re.compile(r"[\s;]*")
 
 
 class DuplicateKeyError(ValueError):
@@ -140,8 +141,12 @@ def _stream(document: Document, *, unwrap: bool, js: bool) -> Iterator[Record | 
             position += 1
             started = True
         position = _WHITESPACE.match(buffer, position).end()  # type: ignore[union-attr]
-        if position < len(buffer) and buffer[position] in "];":
-            return
+        if unwrap and position < len(buffer) and buffer[position] == "]":
+            # The array ends. Another may follow (an array per line, or a second `window.YTD...
+            # = [` part); anything else is reported where it stands, never passed over.
+            position = _AFTER_ARRAY.match(buffer, position + 1).end()  # type: ignore[union-attr]
+            started = False
+            continue
         if position >= len(buffer):
             if exhausted:
                 if unwrap:

@@ -202,6 +202,32 @@ class TestJavaScript:
         """An assignment of something other than an array is a BAD notice."""
         assert read('window.YTD.account.part0 = {"a": 1}') == [("BAD", 1, "expected a JSON array here")]
 
+    def test_two_parts_in_one_file(self) -> None:
+        """A second `window.YTD... = [` after the first array is read too, not passed over."""
+        text = 'window.YTD.tweets.part0 = [{"a": 1}]\nwindow.YTD.tweets.part1 = [{"a": 2}];\n'
+        assert read(text) == [(1, {"a": 1}), (2, {"a": 2})]
+
+
+class TestAfterTheArray:
+    """What follows the closing bracket of a top-level array is read or reported, never ignored."""
+
+    def test_an_array_per_line(self) -> None:
+        """Arrays one after another are all read."""
+        assert read('[{"a": 1}]\n[{"a": 2}, {"a": 3}]\n') == [(1, {"a": 1}), (2, {"a": 2}), (2, {"a": 3})]
+
+    def test_text_after_the_array(self) -> None:
+        """Anything else after the array is a BAD notice at its line."""
+        assert read('[{"a": 1}]\n\ntrailing {{{\n') == [
+            (1, {"a": 1}),
+            ("BAD", 3, "expected a JSON array here"),
+        ]
+
+    def test_a_semicolon_between_elements(self) -> None:
+        """A semicolon inside the array is a syntax error, not the array's end."""
+        found = read('[{"a": 1} ; {"a": 2}]\n')
+        assert found[0] == (1, {"a": 1})
+        assert found[1][0] == "BAD"
+
 
 class TestStream:
     """Values one after another, pretty-printed over many lines."""
