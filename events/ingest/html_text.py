@@ -95,15 +95,20 @@ def _strip_scheme(url: str) -> str:
 
 
 def _link_text(shown: str, href: str) -> str:
-    """`shown` unless it is the href with its scheme dropped or its tail cut ("…")."""
-    if not href or " " in shown.strip():
-        return shown
+    """`shown`, unless it is the href with its scheme dropped, or cut short with an ellipsis.
+
+    A word that merely begins the address ("docs" for docs.python.org) is the author's own text.
+    """
     core = shown.strip()
-    for ellipsis in _ELLIPSES:
-        core = core.removesuffix(ellipsis)
-    core = _strip_scheme(core)
-    if core and _strip_scheme(href).startswith(core):
+    if not href or not core or " " in core:
+        return shown
+    target = _strip_scheme(href)
+    if _strip_scheme(core) == target:
         return href
+    for ellipsis in _ELLIPSES:
+        if core.endswith(ellipsis):
+            cut = _strip_scheme(core.removesuffix(ellipsis))
+            return href if cut and target.startswith(cut) else shown
     return shown
 
 

@@ -51,6 +51,19 @@ def test_ellipsised_link_without_spans_reads_as_href() -> None:
     assert markup.text == "see https://example.org/long/path"
 
 
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ('<p>Read the <a href="https://docs.python.org/3/">docs</a> now</p>', "Read the docs now"),
+        ('<p><a href="https://en.wikipedia.org/wiki/E">e</a></p>', "e"),
+        ('<p><a href="https://example.org/">example.org</a></p>', "example.org"),
+    ],
+)
+def test_a_word_that_begins_the_address_is_kept(html: str, text: str) -> None:
+    """A link's own word is kept even when the address starts with it; only a cut-off address is expanded."""
+    assert html_to_text(html).text == text
+
+
 def test_link_with_its_own_words_keeps_them() -> None:
     """A link whose text is words keeps the words; its href is listed."""
     markup = html_to_text('<p>read <a href="https://example.org/post">this post</a></p>')
