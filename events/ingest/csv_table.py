@@ -116,6 +116,20 @@ def _dialect(header: list[str]) -> _Dialect | None:
     return next((d for d in _DIALECTS if columns.issuperset(d.required)), None)
 
 
+def _tweet_id(value: str, column: str) -> str:
+    """A tweet id as the table holds it: decimal digits only, or a _RowError naming the column."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return value
+    rounded = " (rounded by a spreadsheet?)" if "e" in value.lower() else ""
+    raise _RowError(f"{column} is not a tweet id: {value!r}{rounded}")
+
+
+def _optional_id(row: Row, column: str) -> str | None:
+    value = (row.get(column) or "").strip()
+    return _tweet_id(value, column) if value else None
+
+
 def _required(row: Row, column: str) -> str:
     value = row[column].strip()
     if not value:
@@ -153,7 +167,7 @@ def _post(
     handle = _required(row, "user_screen_name").lstrip("@")
     return Post(
         platform=PLATFORM,
-        id=_required(row, "id"),
+        id=_tweet_id(_required(row, "id"), "id"),
         author=Author(handle=handle, name=row.get("user_name") or None),
         text=text,
         hashtags=in_text_order(hashtags, found.hashtags) if hashtags else found.hashtags,
@@ -175,7 +189,7 @@ def _json2csv_events(row: Row, source: Source) -> list[Event]:
             raise _RowError(f"created_at: {exc}") from None
         occurred_at, precision = parse_iso_time(row["parsed_created_at"])
     kind = row.get("tweet_type", "").strip()
-    other = row.get("retweet_or_quote_id", "").strip() or None
+    other = _optional_id(row, "retweet_or_quote_id")
     text = unescape(row["text"])
     if kind == "retweet":
         if other is None:
@@ -187,7 +201,7 @@ def _json2csv_events(row: Row, source: Source) -> list[Event]:
         source,
         text,
         lists,
-        reply_to=row.get("in_reply_to_status_id", "").strip() or None,
+        reply_to=_optional_id(row, "in_reply_to_status_id"),
         quote_of=other if kind == "quote" else None,
         repost_of=other if kind == "retweet" else None,
     )
@@ -204,7 +218,7 @@ def _epoch(row: Row, column: str) -> tuple[datetime, Precision]:
 
 def _twitwi_events(row: Row, source: Source) -> list[Event]:
     occurred_at, precision = _epoch(row, "timestamp_utc")
-    reposted = row.get("retweeted_id", "").strip() or None
+    reposted = _optional_id(row, "retweeted_id")
     text = row["text"]
     mentions = _split(row.get("mentioned_names"), "|")
     if reposted is not None:
@@ -219,8 +233,8 @@ def _twitwi_events(row: Row, source: Source) -> list[Event]:
         source,
         text,
         lists,
-        reply_to=row.get("to_tweetid", "").strip() or None,
-        quote_of=row.get("quoted_id", "").strip() or None,
+        reply_to=_optional_id(row, "to_tweetid"),
+        quote_of=_optional_id(row, "quoted_id"),
         repost_of=reposted,
     )
     if reposted is None:

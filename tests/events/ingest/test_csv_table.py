@@ -159,6 +159,14 @@ class TestBadInput:
             (5, "created_at: not a Twitter time: 'yesterday'"),
         ]
 
+    @pytest.mark.parametrize("value", ["1.23457E+18", "12-34", "１２３"])
+    def test_an_id_that_is_not_digits(self, value: str) -> None:
+        """An id a spreadsheet rounded (1.23457E+18) would merge distinct posts: it is a bad row."""
+        text = f"id,timestamp_utc,user_screen_name,text\n{value},1610005273,alice,first post\n"
+        notice = only_notice(read(csv_table, text_document(text, "ids.csv")))
+        assert (notice.level, notice.line) == (Level.BAD, 2)
+        assert notice.message.startswith(f"id is not a tweet id: {value!r}")
+
     def test_unterminated_quote_stops_at_its_line(self) -> None:
         """A quote never closed is reported at the line where its row starts, and reading stops."""
         header, good = json2csv_lines()
