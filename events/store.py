@@ -199,8 +199,11 @@ class Log(TimeIndex):
         ingests = 0
         for source_json, kinds_json in self._db.execute("SELECT sources, kinds FROM ingests"):
             ingests += 1
-            sources.update(json.loads(source_json))
-            kinds.update(json.loads(kinds_json))
+            try:
+                sources.update(json.loads(source_json))
+                kinds.update(json.loads(kinds_json))
+            except (TypeError, ValueError) as exc:
+                raise LogError(f"{self.path}: damaged ingest records; run replay log verify") from exc
         return Summary(
             count=self.count(),
             span=self.span(),

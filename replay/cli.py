@@ -183,7 +183,8 @@ def _verify(args: argparse.Namespace) -> int:
     if result.intact:
         print(f"intact: {result.checked} events, every hash and link checks out")
         return EXIT_OK
-    print(f"{args.path}: damaged at position {result.first_bad}: {result.reason}", file=sys.stderr)
+    where = "damaged" if result.first_bad == 0 else f"damaged at position {result.first_bad}"
+    print(f"{args.path}: {where}: {result.reason}", file=sys.stderr)
     return EXIT_FAILED
 
 

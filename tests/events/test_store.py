@@ -501,6 +501,52 @@ def test_verify_names_an_entry_renumbered_below_one(tmp_path: Path) -> None:
     assert verify(path)[0] == 3
 
 
+def test_verify_finds_an_entry_added_before_the_first(tmp_path: Path) -> None:
+    """A row inserted at position 0 (INSERT is allowed) is damage, not something to pass over."""
+    path = tmp_path / "test.log"
+    with Log.open(path, create=True) as log:
+        log.append(numbered(3))
+    with closing(sqlite3.connect(path)) as db:
+        row = db.execute(
+            "SELECT id, key, kind, occurred_at, precision, recorded_at, body, hash FROM events WHERE seq = 1"
+        ).fetchone()
+        columns = "id, key, kind, occurred_at, precision, recorded_at, body, hash"
+        db.execute(f"INSERT INTO events (seq, {columns}) VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        db.commit()
+    assert verify(path) == (0, "an entry out of place, before the first")
+
+
+def test_verify_finds_a_column_stored_as_another_type(tmp_path: Path) -> None:
+    """A body stored as a BLOB with the same bytes still hashes the same, but it is not a log's row."""
+    path = tmp_path / "test.log"
+    with Log.open(path, create=True) as log:
+        log.append(numbered(3))
+    tamper(path, "UPDATE events SET body = CAST(body AS BLOB) WHERE seq = 2")
+    assert verify(path) == (2, "a column has the wrong type")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        """UPDATE ingests SET kinds = '{"post.deleted": 3}'""",
+        """UPDATE ingests SET sources = '{"forged.txt": 3}'""",
+        "UPDATE ingests SET sources = 'not json'",
+        "UPDATE ingests SET last_seq = 2",
+        "UPDATE ingests SET first_seq = 2",
+    ],
+)
+def test_verify_finds_a_changed_ingest_record(tmp_path: Path, sql: str) -> None:
+    """The ingest records that `log info` reads must count the entries they cover."""
+    path = tmp_path / "test.log"
+    with Log.open(path, create=True) as log:
+        log.append(numbered(3))
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("DROP TRIGGER ingests_no_update")
+        db.execute(sql)
+    first_bad, reason = verify(path)
+    assert first_bad == 0 and reason is not None and "ingest record" in reason
+
+
 def test_verify_finds_a_changed_index_key(tmp_path: Path) -> None:
     """The id index key is stored too: changing one of its bytes is damage that verify reports."""
     path = tmp_path / "test.log"
