@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import os
 import sqlite3
 import sys
@@ -59,8 +60,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the gap limit must be more than 0 seconds")
+    if not (0 < value < math.inf):  # NaN fails both
+        raise argparse.ArgumentTypeError(f"the gap limit must be a number of seconds above 0, got {text!r}")
     return value
 
 
@@ -188,8 +189,22 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+def _check_range(args: argparse.Namespace) -> None:
+    if args.since is not None and args.until is not None and args.until <= args.since:
+        raise UsageError(
+            f"--until ({args.until:%Y-%m-%d %H:%M:%S}) must be after --from ({args.since:%Y-%m-%d %H:%M:%S})"
+        )
+
+
 def _export(args: argparse.Namespace) -> int:
-    if args.output not in (None, "-") and Path(args.output).resolve() == Path(args.path).resolve():
+    _check_range(args)
+    output = Path(args.output) if args.output not in (None, "-") else None
+    if (
+        output is not None
+        and output.exists()
+        and Path(args.path).exists()
+        and os.path.samefile(output, args.path)
+    ):
         raise UsageError(f"{args.output}: is the log itself; export to another file")
     with Log.open(args.path, readonly=True) as log:
         out = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
@@ -206,6 +221,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _play(args: argparse.Namespace) -> int:
+    _check_range(args)
     path = Path(args.log) if args.log else demo_log()
     name = str(args.log) if args.log else demo.NAME
     with Log.open(path, readonly=True):  # a clear error now rather than inside the player

@@ -26,7 +26,10 @@ def parse_moment(text: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise TimeSpecError(f"time out of range: {text!r}") from None
 
 
 def parse_offset(text: str) -> timedelta:

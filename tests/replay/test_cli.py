@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -398,6 +399,45 @@ def test_export_to_a_missing_directory(demo_path: Path, tmp_path: Path, cli: Cli
     assert one_error_line(cli("log", "export", demo_path, "-o", output)) == (
         f"replay: {output}: No such file or directory"
     )
+
+
+@pytest.mark.parametrize("command", [["log", "export"], ["play", "--headless"]], ids=["export", "play"])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--from", "2016-12-13", "--until", "2016-12-12"],
+            "--until (2016-12-12 00:00:00) must be after --from",
+        ),
+        (["--from", "2016-12-13", "--until", "2016-12-13"], "must be after --from"),
+        (["--from", "9999-12-31T23:00-05:00"], "time out of range"),
+        (["--until", "0001-01-01T00:00+01:00"], "time out of range"),
+    ],
+    ids=["reversed", "empty", "after 9999", "before year 1"],
+)
+def test_bad_range(demo_path: Path, cli: Cli, command: list[str], options: list[str], message: str) -> None:
+    """A range that is empty, reversed or out of range is one line and exit 2, for play and export."""
+    args = (
+        [*command, demo_path, *options]
+        if command[0] == "log"
+        else ["play", demo_path, "--headless", *options]
+    )
+    assert message in one_error_line(cli(*args))
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e309", "0", "-1"])
+def test_bad_max_gap(demo_path: Path, cli: Cli, value: str) -> None:
+    """A gap limit that is not a finite number above 0 is one line and exit 2."""
+    assert "gap limit" in one_error_line(cli("play", demo_path, "--headless", "--max-gap", value))
+
+
+def test_export_onto_a_hard_link_of_the_log(demo_path: Path, tmp_path: Path, cli: Cli) -> None:
+    """Another name for the log file is the log itself: refused, and the log is untouched."""
+    before = demo_path.read_bytes()
+    link = tmp_path / "link.log"
+    os.link(demo_path, link)
+    assert "is the log itself" in one_error_line(cli("log", "export", demo_path, "-o", link))
+    assert demo_path.read_bytes() == before
 
 
 @pytest.mark.parametrize("option", ["--from", "--until"])
