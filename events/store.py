@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -130,6 +131,11 @@ class Log(TimeIndex):
         log = cls(db, path)
         try:
             log._prepare(fresh=not exists or path.stat().st_size == 0, readonly=readonly)
+        except LogError:
+            db.close()
+            if readonly and _recover(path):
+                return cls.open(path, readonly=True)
+            raise
         except BaseException:
             db.close()
             raise
@@ -145,7 +151,7 @@ class Log(TimeIndex):
             if "locked" in str(exc) or "busy" in str(exc):
                 raise LogError(f"{self.path}: locked by another writer") from exc
             raise LogError(f"{self.path}: not a replay log ({exc})") from exc
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged schema text too
             raise LogError(f"{self.path}: not a replay log ({exc})") from exc
         if app_id != APPLICATION_ID:
             raise LogError(f"{self.path}: not a replay log")
@@ -416,6 +422,22 @@ def _row(event: Event, id_: bytes) -> RestoredRow:
         post_body(event.post),
         event.post.source.path,
     )
+
+
+def _recover(path: Path) -> bool:
+    """Undo the write an interrupted ingest left in `<log>-journal`; True if there was one.
+
+    A read-only connection cannot roll a journal back, so one that can is opened for it: the
+    log returns to its last committed state, as the next ingest would leave it anyway.
+    """
+    if not path.with_name(path.name + "-journal").exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0.5)) as db:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        return False
+    return not path.with_name(path.name + "-journal").exists()
 
 
 def _time_filter(since: datetime | None, until: datetime | None) -> tuple[str, list[int]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import random
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -583,3 +585,26 @@ def test_verify_finds_a_missing_last_row(tmp_path: Path) -> None:
         log.append(numbered(5))
     tamper(path, "DELETE FROM events WHERE seq = 5")
     assert verify(path)[0] == 5
+
+
+def test_a_write_cut_short_is_undone_when_the_log_is_opened(tmp_path: Path) -> None:
+    """A process killed inside an append leaves a -journal; reading the log undoes it first."""
+    path = tmp_path / "test.log"
+    with Log.open(path, create=True) as log:
+        log.append(numbered(3))
+        head = log.head()
+    script = (
+        "import os, sqlite3\n"
+        f"db = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+        "db.execute('PRAGMA cache_size = 1')\n"
+        "db.execute('BEGIN IMMEDIATE')\n"
+        "db.execute('CREATE TABLE filler (x BLOB)')\n"
+        "db.executemany('INSERT INTO filler VALUES (?)', [(os.urandom(4000),) for _ in range(500)])\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert path.with_name("test.log-journal").exists()
+    with Log.open(path, readonly=True) as log:
+        assert (log.count(), log.head()) == (3, head)
+        assert log.verify().intact
+    assert not path.with_name("test.log-journal").exists()
