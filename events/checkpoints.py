@@ -18,8 +18,9 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +28,9 @@ from types import TracebackType
 from events.codec import Row
 from events.projection import Projection, Settings
 from events.store import Log
+
+_DAMAGED = (zlib.error, ValueError, KeyError, TypeError)
+"""What decoding a checkpoint that was changed in the file can raise."""
 
 EVERY = 1000
 """Entries between checkpoints: a seek folds at most this many."""
@@ -102,9 +106,10 @@ class Checkpoints:
             "ORDER BY occurred_at DESC, seq DESC LIMIT 1",
             position,
         ).fetchone()
-        projection = (
-            Projection(self.settings) if row is None else Projection.from_snapshot(row[0], self.settings)
-        )
+        projection = Projection(self.settings)
+        if row is not None:
+            with suppress(*_DAMAGED):  # a checkpoint changed in the sidecar: fold from the start
+                projection = Projection.from_snapshot(row[0], self.settings)
         projection.apply_rows(_rows_through(self._log, projection.position, position))
         return projection
 
@@ -183,8 +188,8 @@ def _extend(
             db.executemany("UPDATE meta SET value = ? WHERE name = ?", [(v, k) for k, v in meta.items()])
             db.execute("COMMIT")
         os.replace(partial, path)
-    except (OSError, sqlite3.Error):
-        return None
+    except (OSError, sqlite3.Error, *_DAMAGED):
+        return None  # built again from scratch instead
     finally:
         partial.unlink(missing_ok=True)
     return _open_existing(path, meta)

@@ -70,7 +70,7 @@ def verify_log(db: sqlite3.Connection, on_progress: Callable[[int], None] | None
     found = tally.finish(checked)
     if found is not None:
         return Verification(checked=checked, first_bad=0, reason=found)
-    problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+    problems = [row[0] for row in db.execute("PRAGMA integrity_check")]
     if problems != ["ok"]:
         return Verification(checked=checked, first_bad=0, reason=f"the file's indexes: {problems[0]}")
     return Verification(checked=checked)

@@ -27,6 +27,7 @@ import attrs
 from attrs import frozen
 
 from events.codec import Row, post_from_body
+from events.errors import LogError
 from events.model import Kind, Post, Precision, from_micros, to_micros
 from events.store import Log
 
@@ -100,41 +101,45 @@ class Projection:
         loads, kinds_by_name, precisions = json.loads, _KINDS, _PRECISIONS
         timeline, authors, kinds = self.timeline, self.authors, self.kinds
         size = self.settings.timeline_size
-        for row in rows:
-            seq, id_, kind_name, occurred, precision, _, body, _ = row
-            post = loads(body)
-            kind = kinds_by_name[kind_name]
-            kinds[kind_name] += 1
-            self.count += 1
-            self.position = (occurred, seq)
-            key = post_key(post["platform"], post["id"], id_)
-            if kind is Kind.EDITED or kind is Kind.DELETED:
-                shown = timeline.get(key)
-                if shown is None:
+        try:
+            for row in rows:
+                seq, id_, kind_name, occurred, precision, _, body, _ = row
+                post = loads(body)
+                kind = kinds_by_name[kind_name]
+                kinds[kind_name] += 1
+                self.count += 1
+                self.position = (occurred, seq)
+                key = post_key(post["platform"], post["id"], id_)
+                if kind is Kind.EDITED or kind is Kind.DELETED:
+                    shown = timeline.get(key)
+                    if shown is None:
+                        continue
+                    if kind is Kind.DELETED:
+                        del timeline[key]
+                    else:
+                        timeline[key] = attrs.evolve(shown, body=body, edited=True)
                     continue
-                if kind is Kind.DELETED:
-                    del timeline[key]
-                else:
-                    timeline[key] = attrs.evolve(shown, body=body, edited=True)
-                continue
-            authors[post["author"]["handle"]] += 1
-            if post["hashtags"]:
-                self._count_tags(post["hashtags"], occurred)
-            if kind is Kind.REPOSTED and post["repost_of"] is not None:
-                original = timeline.get(f"{post['platform']}/{post['repost_of']}")
-                if original is not None:
-                    timeline[original.key] = attrs.evolve(original, reposts=original.reposts + 1)
-            timeline[key] = Visible(
-                key=key,
-                seq=seq,
-                kind=kind,
-                occurred_us=occurred,
-                precision=precisions[precision],
-                body=body,
-            )
-            timeline.move_to_end(key)
-            if len(timeline) > size:
-                timeline.popitem(last=False)
+                authors[post["author"]["handle"]] += 1
+                if post["hashtags"]:
+                    self._count_tags(post["hashtags"], occurred)
+                if kind is Kind.REPOSTED and post["repost_of"] is not None:
+                    original = timeline.get(f"{post['platform']}/{post['repost_of']}")
+                    if original is not None:
+                        timeline[original.key] = attrs.evolve(original, reposts=original.reposts + 1)
+                timeline[key] = Visible(
+                    key=key,
+                    seq=seq,
+                    kind=kind,
+                    occurred_us=occurred,
+                    precision=precisions[precision],
+                    body=body,
+                )
+                timeline.move_to_end(key)
+                if len(timeline) > size:
+                    timeline.popitem(last=False)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # Bodies are checked on the way in; one that fails here was changed in the file.
+            raise LogError(f"an entry's body is damaged ({exc!r}); run replay log verify") from exc
 
     def _count_tags(self, tags: list[str], occurred_us: int) -> None:
         bucket_index = occurred_us // self.settings.bucket_us

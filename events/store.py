@@ -147,6 +147,8 @@ class Log(TimeIndex):
                 self._db.executescript(f"PRAGMA page_size = 16384; BEGIN; {_SCHEMA} COMMIT;")
             app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            self._db.execute("PRAGMA synchronous = NORMAL")  # reads the schema, which may be damaged
+            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise LogError(f"{self.path}: locked by another writer") from exc
@@ -160,8 +162,6 @@ class Log(TimeIndex):
                 f"{self.path}: log schema {version} is newer than this replay "
                 f"understands ({SCHEMA_VERSION}); upgrade replay"
             )
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     def close(self) -> None:
         """Close the file."""

@@ -363,6 +363,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.Error as exc:  # a log damaged or changed underneath us
         print(f"replay: the log cannot be read: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except UnicodeDecodeError:  # SQLite hands back text; a changed byte makes it not UTF-8
+        print(
+            "replay: the log cannot be read: a text value is not UTF-8; run replay log verify",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return code
 
 

@@ -13,6 +13,7 @@ import json.decoder
 from collections.abc import Callable, Iterable
 
 from events.codec import Row
+from events.errors import LogError
 from events.model import Precision, from_micros
 
 MARKERS = {
@@ -52,6 +53,8 @@ def headline(body: str) -> tuple[str, str]:
     no nested object of a post has a "text"): both strings are read without decoding the rest. A
     body in any other shape is decoded whole.
     """
+    if not isinstance(body, str):
+        raise LogError("an entry's body is not text; run replay log verify")
     if body.startswith(_HANDLE_KEY):
         at = body.rfind(_TEXT_KEY)
         if at > 0:
@@ -63,8 +66,11 @@ def headline(body: str) -> tuple[str, str]:
             else:
                 if body[after_handle] in ",}" and body[after_text : after_text + 1] in (",", "}"):
                     return handle, text
-    post = json.loads(body)
-    return post["author"]["handle"], post["text"]
+    try:
+        post = json.loads(body)
+        return str(post["author"]["handle"]), str(post["text"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LogError(f"an entry's body is damaged ({exc}); run replay log verify") from None
 
 
 class TimeLabels:

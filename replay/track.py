@@ -15,6 +15,7 @@ from datetime import timedelta
 from itertools import islice
 
 from events.codec import Row
+from events.errors import LogError
 from events.model import Precision
 from events.projection import BEFORE_ALL, Density, density
 from events.store import Instant, Log
@@ -160,7 +161,8 @@ class Track:
         if instant is None:
             found = self.log.instant(occurred_us)
             if found is None:
-                raise LookupError(f"no entry occurred at {occurred_us} µs")
+                # The time index named this instant and the log has nothing there: it is damaged.
+                raise LogError(f"the log's time index is damaged at {occurred_us} µs; run replay log verify")
             if len(self._instants) >= _CACHED_INSTANTS:
                 self._instants.clear()
             instant = self._instants[occurred_us] = found
@@ -176,7 +178,7 @@ class Track:
         rank = last_rank_by(occurred, instant.count, self._width(instant), virtual_us)
         seq = self.log.seq_at(occurred, max(rank, 0))
         if seq is None:  # the log cannot shrink; only a concurrent rewrite of the file gets here
-            raise LookupError(f"no entry of rank {rank} at {occurred} µs")
+            raise LogError(f"the log's time index is damaged at {occurred} µs; run replay log verify")
         return (occurred, seq)
 
     def end(self) -> Position:

@@ -258,6 +258,15 @@ class TestCheckpoints:
             assert checkpoints.state_at((2**62, 0)) == folded(sample)
             assert len(checkpoints) == sample.count()
 
+    def test_a_damaged_checkpoint_is_passed_over(self, sample: Log) -> None:
+        """A checkpoint whose bytes were changed is not trusted: the state is folded from the start."""
+        Checkpoints.open(sample, every=4).close()
+        with closing(sqlite3.connect(sidecar_path(sample.path))) as db:
+            db.execute("UPDATE checkpoints SET state = x'00ff00ff'")
+            db.commit()
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+
     def test_rebuilt_when_the_sidecar_is_damaged(self, sample: Log) -> None:
         """A sidecar that is not a checkpoint file is replaced, not trusted."""
         sidecar_path(sample.path).write_bytes(b"not sqlite at all" * 100)

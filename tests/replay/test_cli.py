@@ -431,6 +431,26 @@ def test_bad_max_gap(demo_path: Path, cli: Cli, value: str) -> None:
     assert "gap limit" in one_error_line(cli("play", demo_path, "--headless", "--max-gap", value))
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        """UPDATE events SET body = '{"author":{"handle":"x"}}' WHERE seq = 2""",
+        "UPDATE events SET body = CAST(body AS BLOB) WHERE seq = 2",
+        "UPDATE events SET body = '{not json' WHERE seq = 2",
+    ],
+    ids=["fields missing", "stored as a blob", "not JSON"],
+)
+@pytest.mark.parametrize(
+    "mode", [["--speed", "max"], ["--paused", "--from", "2016-12-13"]], ids=["max", "paused"]
+)
+def test_play_of_a_damaged_log(demo_path: Path, tmp_path: Path, cli: Cli, sql: str, mode: list[str]) -> None:
+    """A body changed in the file is one line pointing at verify, exit 2, never a traceback."""
+    damaged = tmp_path / "damaged.log"
+    shutil.copyfile(demo_path, damaged)
+    tamper(damaged, sql)
+    assert "run replay log verify" in one_error_line(cli("play", damaged, "--headless", *mode))
+
+
 def test_export_onto_a_hard_link_of_the_log(demo_path: Path, tmp_path: Path, cli: Cli) -> None:
     """Another name for the log file is the log itself: refused, and the log is untouched."""
     before = demo_path.read_bytes()
