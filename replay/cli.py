@@ -358,7 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("replay: interrupted; nothing was changed", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:
-        print(f"replay: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{one_line(str(exc.filename))}: " if exc.filename else ""
+        print(f"replay: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as exc:  # a log damaged or changed underneath us
         print(f"replay: the log cannot be read: {exc}", file=sys.stderr)

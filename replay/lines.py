@@ -64,7 +64,12 @@ def headline(body: str) -> tuple[str, str]:
             except ValueError:
                 pass
             else:
-                if body[after_handle] in ",}" and body[after_text : after_text + 1] in (",", "}"):
+                # The canonical author is {"handle", "name"}: anything else (a second "handle",
+                # which JSON would read as the last one) is decoded whole.
+                if body.startswith(',"name":', after_handle) and body[after_text : after_text + 1] in (
+                    ",",
+                    "}",
+                ):
                     return handle, text
     try:
         post = json.loads(body)

@@ -262,6 +262,12 @@ def test_headline_reads_what_the_codec_wrote(post: object) -> None:
     assert headline(post_body(post)) == (post.author.handle, post.text)
 
 
+def test_headline_reads_a_doubled_handle_as_json_does() -> None:
+    """A body naming the handle twice shows the one every other reader sees: the last."""
+    body = '{"author":{"handle":"FAKE","handle":"someone","name":null},"platform":"x","text":"hi"}'
+    assert headline(body) == ("someone", "hi")
+
+
 def test_headline_falls_back_on_other_shapes() -> None:
     """A body not in canonical form (spaces, other key order) is decoded whole."""
     assert headline('{"text": "hi", "author": {"handle": "x"}}') == ("x", "hi")
