@@ -4,7 +4,7 @@ Text lines read "TIME  @handle  text": the time at the post's real precision ("1
 a post known to the day), the text on one line. Post text is data, never terminal control: line
 breaks show as "⏎", tabs as a space, and every other control character (escape included) as a
 visible symbol, so nothing in a post can move the cursor, change colours or retitle a terminal.
-JSONL writes the export format, one entry per line.
+JSONL writes the export format, one entry per line, always as stored.
 
 `paused=True` means there is nobody to press play: the state at the start position is written
 (the posts visible on the timeline there, oldest first: with `since`, what had been posted
@@ -50,7 +50,8 @@ def play(
     with Log.open(log_path, readonly=True) as log:
         write = _writer(log, output_format, out)
         try:
-            trio.run(_play, Path(log_path), write, out, speed, since, until, max_gap, paused, loop)
+            edited = output_format == "text"  # JSONL writes entries as stored; edits are their own
+            trio.run(_play, Path(log_path), write, out, speed, since, until, max_gap, paused, loop, edited)
         except BaseException as exc:
             if not _only(exc, (KeyboardInterrupt, BrokenPipeError)):
                 raise _single(exc) from None
@@ -69,6 +70,7 @@ async def _play(
     max_gap: float | None,
     paused: bool,
     loop: bool,
+    edited: bool,
 ) -> None:
     with Scheduler.open(
         path,
@@ -88,7 +90,7 @@ async def _play(
                     write(update.rows)
                     out.flush()
                 elif isinstance(update, Reset) and paused:
-                    _write_state(update, write, path)
+                    _write_state(update, write, path, edited)
                     out.flush()
                     break
                 elif isinstance(update, Ended):
@@ -96,20 +98,26 @@ async def _play(
             nursery.cancel_scope.cancel()
 
 
-def _write_state(reset: Reset, write: Callable[[Iterable[Row]], None], path: Path) -> None:
-    """The posts visible at the reset's position, oldest first, written as rows."""
+def _write_state(reset: Reset, write: Callable[[Iterable[Row]], None], path: Path, edited: bool) -> None:
+    """The posts visible at the reset's position, oldest first, written as rows.
+
+    With `edited`, each row carries the text the post shows now (edits applied), for reading;
+    without, each is the entry exactly as stored, so JSONL lines are true export lines.
+    """
     if reset.projection is None:
         return
     visible = list(reversed(reset.projection.recent()))
     with Log.open(path, readonly=True) as log:
-        rows = [_row_shown(item, log) for item in visible]
+        rows = [_row_shown(item, log, edited) for item in visible]
     write(rows)
 
 
-def _row_shown(item: Visible, log: Log) -> Row:
-    """The stored row that put `item` on the timeline, with the body it shows now (edits applied)."""
+def _row_shown(item: Visible, log: Log, edited: bool) -> Row:
+    """The stored row that put `item` on the timeline; with `edited`, the body it shows now."""
     # Positions are ordered by (occurred_at, seq): the first row after (t, seq - 1) is (t, seq).
     stored = next(log.rows_after(item.occurred_us, item.seq - 1, item.occurred_us + 1))
+    if not edited:
+        return stored
     seq, id_, kind, occurred, precision, recorded, _, hash_ = stored
     return (seq, id_, kind, occurred, precision, recorded, item.body, hash_)
 

@@ -129,6 +129,14 @@ class TestPausedAndLoop:
         lines = played(synthetic, paused=True, since=DAY + seconds(100), output_format="jsonl")
         assert [json.loads(line)["post"]["text"] for line in lines] == ["post 0", "post 1", "again"]
 
+    def test_paused_jsonl_lines_are_the_logs_own(self, synthetic: Path) -> None:
+        """Each line is the entry exactly as the export writes it, an edited post's included."""
+        lines = played(synthetic, paused=True, since=DAY + seconds(240), output_format="jsonl")
+        with Log.open(synthetic, readonly=True) as log:
+            exported = set(log.export_lines())
+        assert len(lines) == 4 and all(line in exported for line in lines)
+        assert json.loads(lines[-1])["post"]["text"] == "post 2"  # its edit is an entry of its own
+
     def test_loop_plays_again_until_the_reader_stops(self, synthetic: Path) -> None:
         """With loop the range repeats; a closed pipe then ends play with exit code 0."""
         out = LimitedPipe(lines=150)
