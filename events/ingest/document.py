@@ -36,6 +36,12 @@ class Document:
         """The file's path when it can be read by position (a plain file), else None."""
         self._raw = raw
         self._head = raw.read(SNIFF_BYTES)
+        self._partial = len(self._head) == SNIFF_BYTES
+        # Blank lines say nothing about the format: read on, within bounds, to the first content.
+        while self._partial and not self._head.strip() and len(self._head) < MAX_LINE_BYTES:
+            more = raw.read(SNIFF_BYTES)
+            self._head += more
+            self._partial = len(more) == SNIFF_BYTES
         self.bytes_read = 0
         self._consumed = False
 
@@ -71,7 +77,7 @@ class Document:
     @property
     def head_is_partial(self) -> bool:
         """True when `head` is only the start of the input (the rest is read later)."""
-        return len(self._head) == SNIFF_BYTES
+        return self._partial
 
     def check_text(self) -> None:
         """Refuse at once an input whose first bytes are binary or not UTF-8 (file, line, byte)."""

@@ -150,6 +150,16 @@ class TestText:
         assert read == list(enumerate(expected, start=1))
 
 
+def test_blank_lines_longer_than_the_sniff_window(tmp_path: Path) -> None:
+    """Blank lines past the sniff window do not make a document empty: the head reads on to content."""
+    path = tmp_path / "input.jsonl"
+    path.write_bytes(b"\n" * (document_module.SNIFF_BYTES + 10) + b'{"a": 1}\n')
+    document = Document.open(str(path))
+    assert not document.is_empty
+    assert document.head.strip() == '{"a": 1}'
+    assert list(document.lines())[-1] == (document_module.SNIFF_BYTES + 11, '{"a": 1}')
+
+
 class TestSpans:
     """A plain file is cut at line ends into spans that others read: together, exactly its lines."""
 
