@@ -30,6 +30,10 @@ _BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
 _HARMLESS: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
 _HARMLESS |= {0x7F: "\u2421"} | dict.fromkeys(range(0x80, 0xA0), "\ufffd")
 _HARMLESS |= {ord(char): "⏎" for char in _BREAKS} | {ord("\t"): " "}
+# Embeddings, overrides and isolates would reorder the rest of the line on a terminal that does
+# bidi ("\u202e" shows "abc" as "cba"): dropped, as the player drops them. The marks (LRM, RLM,
+# ALM) only nudge neutral characters and stay.
+_HARMLESS |= dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], "")
 _TABLE = str.maketrans(_HARMLESS)
 
 # The C string scanner json.loads itself uses; typeshed does not list it.

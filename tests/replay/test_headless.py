@@ -302,3 +302,8 @@ def test_one_line_leaves_no_control_characters(text: str) -> None:
     assert "\u2028" not in shown and "\u2029" not in shown
     if text.isprintable():
         assert shown == text
+
+
+def test_one_line_drops_bidi_overrides() -> None:
+    """Embeddings, overrides and isolates, which would reorder the line, are dropped; marks stay."""
+    assert one_line("abc\u202edef\u2066x\u2069 \u200f ok") == "abcdefx \u200f ok"
