@@ -108,6 +108,8 @@ def parse_iso_time(text: str) -> tuple[datetime, Precision]:
 
 def from_epoch(seconds: float | str, *, millis: bool = False) -> tuple[datetime, Precision]:
     """A Unix timestamp (seconds, or milliseconds with `millis`) as UTC with its precision."""
+    if isinstance(seconds, bool):
+        raise ValueError(f"not a time: {seconds!r}")
     value = float(seconds)
     if not math.isfinite(value):
         raise ValueError(f"not a time: {seconds!r}")

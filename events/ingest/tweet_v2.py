@@ -97,6 +97,8 @@ class Page:
         """Who wrote `tweet`: its inline `author` (flattened) or its user in includes (a page)."""
         inline = tweet.get("author")
         author_id = tweet.get("author_id")
+        if author_id is not None:
+            author_id = native_id(author_id, "author_id")
         user = inline if isinstance(inline, dict) and inline else self.users.get(author_id)
         return self.memory.author(user, author_id)
 
@@ -247,7 +249,7 @@ def _content(tweet: Mapping[str, Any], id_: str, quoted_id: str | None, retweet:
     users = entities.get("mentions")
     hashtags, mentions = present(
         text,
-        [tag.get("tag") for tag in tags if isinstance(tag, dict)] if tags else [],
-        [user.get("username") for user in users if isinstance(user, dict)] if users else [],
+        [tag.get("tag") for tag in tags if isinstance(tag, dict)] if isinstance(tags, list) else [],
+        [user.get("username") for user in users if isinstance(user, dict)] if isinstance(users, list) else [],
     )
     return Content(text, hashtags, mentions, urls, lang)

@@ -208,3 +208,32 @@ def test_every_importer_refuses_the_others_files() -> None:
             if other != name and not (name == "x-archive" and other == "twitter-v1"):
                 items = list(importer.read(Document.open(str(path))))
                 assert events_of(items) == [], (name, other)
+
+
+@pytest.mark.parametrize("author_id", [["x"], {"a": 1}, 1.5, True])
+def test_v2_author_id_of_a_wrong_type(author_id: object) -> None:
+    """An author_id that is not an id is a bad record naming the field, not a TypeError."""
+    page = {"data": [{"id": "1", "text": "hi", "author_id": author_id, "created_at": "2016-12-12T10:00:00Z"}]}
+    items = read(twitter_v2, text_document(json.dumps(page) + "\n"))
+    [bad] = notices_of(items, Level.BAD)
+    assert bad.line == 1 and "author_id" in bad.message
+
+
+def test_v2_entities_of_a_wrong_type() -> None:
+    """Hashtags or mentions that are not lists are passed over; the tweet is still read."""
+    tweet: dict[str, object] = {
+        "id": "1",
+        "text": "hi #x @y",
+        "author_id": "2",
+        "created_at": "2016-12-12T10:00:00Z",
+    }
+    tweet["entities"] = {"hashtags": 5, "mentions": {"a": 1}}
+    items = read(twitter_v2, text_document(json.dumps({"data": [tweet]}) + "\n"))
+    assert [event.post.text for event in events_of(items)] == ["hi #x @y"]
+
+
+def test_v1_timestamp_ms_true_is_not_a_time() -> None:
+    """A delete notice whose timestamp_ms is true is a bad record, not a time in 1970."""
+    notice = {"delete": {"status": {"id_str": "1", "user_id_str": "2"}, "timestamp_ms": True}}
+    [bad] = notices_of(read(twitter_v1, text_document(json.dumps(notice) + "\n")), Level.BAD)
+    assert bad.line == 1
