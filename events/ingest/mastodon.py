@@ -61,8 +61,11 @@ def read(document: Document) -> Iterator[Item]:
         for line, event, data in _server_sent_events(document):
             yield from reader.guarded(line, "", partial(reader.stream, event, data, None))
         return
-    big_outbox = layout(document) == "stream" and _OUTBOX.search(document.head)
-    # An account export's outbox is streamed one activity at a time, never held whole.
+    shape = layout(document)
+    one_long_line = shape == "lines" and document.head_is_partial and "\n" not in document.head.strip()
+    big_outbox = (shape == "stream" or one_long_line) and _OUTBOX.search(document.head)
+    # An account export's outbox is streamed one activity at a time, never held whole, however
+    # it is laid out (pretty-printed, or all on one line).
     for record in member_items(document, "orderedItems") if big_outbox else records(document):
         if isinstance(record, Notice):
             yield record

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from events.errors import InputError
+from events.ingest import document as document_module
 from events.ingest import formats, mastodon
 from events.ingest.base import Level
 from events.ingest.document import Document
@@ -222,6 +223,18 @@ class TestOutbox:
         ]
         [unknown] = notices_of(items)
         assert unknown.message == "mastodon: unknown record type Like"
+
+    def test_on_one_line_longer_than_a_line_may_be(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An outbox written on one line is streamed like a pretty-printed one, whatever its length."""
+        monkeypatch.setattr(document_module, "MAX_LINE_BYTES", 2000)
+        monkeypatch.setattr(document_module, "SNIFF_BYTES", 1000)
+        one_line = tmp_path / "outbox.json"
+        one_line.write_text(json.dumps(json.loads(OUTBOX.read_text())))
+        assert one_line.stat().st_size > 2000
+        expected = [(e.kind, e.post.id) for e in events_of(read(mastodon, OUTBOX))]
+        assert [(e.kind, e.post.id) for e in events_of(read(mastodon, one_line))] == expected
 
     def test_note_fields(self) -> None:
         """Author from the actor URI, text from HTML, tags, CW, reply and language."""
