@@ -37,6 +37,14 @@ def numbered(count: int, start: int = 0) -> list[Event]:
     ]
 
 
+def log_of_numbered(folder: Path, count: int) -> Path:
+    """A log file in `folder` holding `count` numbered events."""
+    path = folder / "test.log"
+    with Log.open(path, create=True) as log:
+        log.append(numbered(count))
+    return path
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A plain sqlite3 connection to the file, as any other program would open it."""
     return sqlite3.connect(path, isolation_level=None)
@@ -496,18 +504,14 @@ def test_verify_reports_each_kind_of_damage(tmp_path: Path) -> None:
 
 def test_verify_names_an_entry_renumbered_below_one(tmp_path: Path) -> None:
     """An entry whose position was changed to 0 is reported at its own position, not at intact 1."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(5))
+    path = log_of_numbered(tmp_path, 5)
     tamper(path, "UPDATE events SET seq = 0 WHERE seq = 3")
     assert verify(path)[0] == 3
 
 
 def test_verify_finds_an_entry_added_before_the_first(tmp_path: Path) -> None:
     """A row inserted at position 0 (INSERT is allowed) is damage, not something to pass over."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(3))
+    path = log_of_numbered(tmp_path, 3)
     with closing(sqlite3.connect(path)) as db:
         row = db.execute(
             "SELECT id, key, kind, occurred_at, precision, recorded_at, body, hash FROM events WHERE seq = 1"
@@ -520,9 +524,7 @@ def test_verify_finds_an_entry_added_before_the_first(tmp_path: Path) -> None:
 
 def test_verify_finds_a_column_stored_as_another_type(tmp_path: Path) -> None:
     """A body stored as a BLOB with the same bytes still hashes the same, but it is not a log's row."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(3))
+    path = log_of_numbered(tmp_path, 3)
     tamper(path, "UPDATE events SET body = CAST(body AS BLOB) WHERE seq = 2")
     assert verify(path) == (2, "a column has the wrong type")
 
@@ -539,9 +541,7 @@ def test_verify_finds_a_column_stored_as_another_type(tmp_path: Path) -> None:
 )
 def test_verify_finds_a_changed_ingest_record(tmp_path: Path, sql: str) -> None:
     """The ingest records that `log info` reads must count the entries they cover."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(3))
+    path = log_of_numbered(tmp_path, 3)
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         db.execute("DROP TRIGGER ingests_no_update")
         db.execute(sql)
@@ -551,18 +551,14 @@ def test_verify_finds_a_changed_ingest_record(tmp_path: Path, sql: str) -> None:
 
 def test_verify_finds_a_changed_index_key(tmp_path: Path) -> None:
     """The id index key is stored too: changing one of its bytes is damage that verify reports."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(5))
+    path = log_of_numbered(tmp_path, 5)
     tamper(path, "UPDATE events SET key = key + 1 WHERE seq = 3")
     assert verify(path)[0] == 3
 
 
 def test_verify_finds_a_byte_that_breaks_utf8(tmp_path: Path) -> None:
     """One byte of a body changed to 0xff (not UTF-8) is reported at its position."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(5))
+    path = log_of_numbered(tmp_path, 5)
     with closing(connect(path)) as db:
         body = db.execute("SELECT CAST(body AS BLOB) FROM events WHERE seq = 2").fetchone()[0]
     tamper(path, "UPDATE events SET body = CAST(? AS TEXT) WHERE seq = 2", (b"\xff" + body[1:],))
@@ -571,18 +567,14 @@ def test_verify_finds_a_byte_that_breaks_utf8(tmp_path: Path) -> None:
 
 def test_verify_finds_a_missing_row(tmp_path: Path) -> None:
     """A row deleted from the middle is reported as missing at its position."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(5))
+    path = log_of_numbered(tmp_path, 5)
     tamper(path, "DELETE FROM events WHERE seq = 2")
     assert verify(path) == (2, "missing")
 
 
 def test_verify_finds_a_missing_last_row(tmp_path: Path) -> None:
     """A log whose last entry was deleted is not reported intact."""
-    path = tmp_path / "test.log"
-    with Log.open(path, create=True) as log:
-        log.append(numbered(5))
+    path = log_of_numbered(tmp_path, 5)
     tamper(path, "DELETE FROM events WHERE seq = 5")
     assert verify(path)[0] == 5
 
