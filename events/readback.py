@@ -140,9 +140,10 @@ def _verbatim_body(line: str, record: dict[str, Any], *, escaped: bool) -> str |
     """The text of `post` in `line` when it can be taken as is, else None.
 
     Only from a line shaped as the export writes it: the envelope's keys and no object or list
-    among their values, the text `"post"` once, as `,"post":{`, and the line ending `}}`. Then the
-    last pair in the line has an object for its value, so it is that one "post" key (any other key
-    would decode to an object), and its value runs from there to the line's closing brace. A
+    among their values, the line ending `}}`, and no text `"post"` after the last `,"post":{`.
+    Then the last pair in the line has an object for its value, so it is a "post" key (any other
+    key would decode to an object), the last one, whose value JSON keeps; that value runs from
+    there to the line's closing brace. An earlier "post" key, however spelled, was overwritten. A
     `\\u` escape could spell a key another way, so a line that has one (`escaped`) keeps its body
     only if that text decodes to the post.
     """
@@ -153,7 +154,7 @@ def _verbatim_body(line: str, record: dict[str, Any], *, escaped: bool) -> str |
             return None
     end = line if line.endswith("}}") else line.rstrip()
     start = end.rfind(',"post":{')
-    if start < 0 or not end.endswith("}}") or end.count('"post"') != 1:
+    if start < 0 or not end.endswith("}}") or end.rfind('"post"') != start + 1:
         return None
     body = end[start + 8 : -1]
     if escaped:
@@ -179,7 +180,7 @@ def restore_row(line: str) -> RestoredRow:
         raise CodecError("JSON nested too deeply") from None
     if not isinstance(record, dict):
         raise CodecError(f"expected a JSON object, got {type(record).__name__}")
-    escaped = "\\u" in line
+    escaped = "\\" in line and "\\u" in line  # the first test is a fast byte scan
     if escaped and not _encodable(record):
         raise CodecError("contains a lone surrogate (half of a character), which is not text")
     kind: Kind = _enum(_KINDS, record, "kind")

@@ -122,6 +122,13 @@ class TestRestoreLine:
                 lambda env, post: f'{{{env},"post":{{"text":"decoy"}},"po\\u0073t":{post}}}', id="escaped key"
             ),
             pytest.param(
+                lambda env, post: f'{{{env},"post":{{"text":"decoy"}},"post" :{post}}}',
+                id="spaced second key",
+            ),
+            pytest.param(
+                lambda env, post: f'{{{env},"post" :{{"text":"decoy"}},"post":{post}}}', id="spaced first key"
+            ),
+            pytest.param(
                 lambda env, post: f'{{{env},"post":{post},"prev":{{}},"prev":"0"}}', id="key after post"
             ),
             pytest.param(
