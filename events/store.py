@@ -6,7 +6,6 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,49 +27,12 @@ from events.model import GENESIS, Entry, Event, from_micros, to_micros
 from events.positions import COLUMNS as _COLUMNS
 from events.positions import Instant, TimeIndex
 from events.readback import Restored, RestoredBlock, RestoredRow
+from events.schema import connect
 
-SCHEMA_VERSION = 1
-APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
 BATCH = 4096
-CACHE_KIB = 32 * 1024  # page cache for the indexes while appending; bounds memory too
 _LOOKUP_CHUNK = 900  # stays under SQLite's limit on bound parameters
 _WRITTEN_BYTES = 1 << 23  # 8 MB: 2**26 bits, about 1.5% of them set by a million appended ids
 _WRITTEN_MASK = _WRITTEN_BYTES - 1
-
-_SCHEMA = f"""
-CREATE TABLE events (
-    seq         INTEGER PRIMARY KEY,
-    id          BLOB    NOT NULL,
-    key         INTEGER NOT NULL,
-    kind        TEXT    NOT NULL,
-    occurred_at INTEGER NOT NULL,
-    precision   TEXT    NOT NULL,
-    recorded_at INTEGER NOT NULL,
-    body        TEXT    NOT NULL,
-    hash        BLOB    NOT NULL
-);
-CREATE INDEX events_by_time ON events (occurred_at, seq);
--- Ids are random, so a B-tree of 32-byte blobs is slow to grow; an index of their first 8 bytes
--- as an integer finds candidates as well, and appends compare the full id.
-CREATE INDEX events_by_key ON events (key);
-CREATE TABLE ingests (
-    recorded_at INTEGER NOT NULL,
-    first_seq   INTEGER NOT NULL,
-    last_seq    INTEGER NOT NULL,
-    sources     TEXT    NOT NULL,
-    kinds       TEXT    NOT NULL
-);
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE is refused'); END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE is refused'); END;
-CREATE TRIGGER ingests_no_update BEFORE UPDATE ON ingests
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE is refused'); END;
-CREATE TRIGGER ingests_no_delete BEFORE DELETE ON ingests
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE is refused'); END;
-PRAGMA application_id = {APPLICATION_ID};
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
 
 
 @frozen(kw_only=True)
@@ -116,52 +78,7 @@ class Log(TimeIndex):
     def open(cls, path: str | Path, *, create: bool = False, readonly: bool = False) -> Log:
         """Open the log at `path`; with `create`, make an empty one if the file does not exist."""
         path = Path(path)
-        exists = path.exists()
-        if path.is_dir():
-            raise LogError(f"{path}: is a directory, not a log")
-        if not exists and not create:
-            raise LogError(f"{path}: no such log")
-        if exists and path.stat().st_size == 0 and not create:
-            raise LogError(f"{path}: is empty, not a log")
-        uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
-        try:
-            db = sqlite3.connect(uri, uri=True, timeout=0.5, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise LogError(f"{path}: cannot open: {exc}") from exc
-        log = cls(db, path)
-        try:
-            log._prepare(fresh=not exists or path.stat().st_size == 0, readonly=readonly)
-        except LogError:
-            db.close()
-            if readonly and _recover(path):
-                return cls.open(path, readonly=True)
-            raise
-        except BaseException:
-            db.close()
-            raise
-        return log
-
-    def _prepare(self, *, fresh: bool, readonly: bool) -> None:
-        try:
-            if fresh and not readonly:
-                self._db.executescript(f"PRAGMA page_size = 16384; BEGIN; {_SCHEMA} COMMIT;")
-            app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            self._db.execute("PRAGMA synchronous = NORMAL")  # reads the schema, which may be damaged
-            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LogError(f"{self.path}: locked by another writer") from exc
-            raise LogError(f"{self.path}: not a replay log ({exc})") from exc
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged schema text too
-            raise LogError(f"{self.path}: not a replay log ({exc})") from exc
-        if app_id != APPLICATION_ID:
-            raise LogError(f"{self.path}: not a replay log")
-        if version > SCHEMA_VERSION:
-            raise LogError(
-                f"{self.path}: log schema {version} is newer than this replay "
-                f"understands ({SCHEMA_VERSION}); upgrade replay"
-            )
+        return cls(connect(path, create=create, readonly=readonly), path)
 
     def close(self) -> None:
         """Close the file."""
@@ -422,22 +339,6 @@ def _row(event: Event, id_: bytes) -> RestoredRow:
         post_body(event.post),
         event.post.source.path,
     )
-
-
-def _recover(path: Path) -> bool:
-    """Undo the write an interrupted ingest left in `<log>-journal`; True if there was one.
-
-    A read-only connection cannot roll a journal back, so one that can is opened for it: the
-    log returns to its last committed state, as the next ingest would leave it anyway.
-    """
-    if not path.with_name(path.name + "-journal").exists():
-        return False
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0.5)) as db:
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error:
-        return False
-    return not path.with_name(path.name + "-journal").exists()
 
 
 def _time_filter(since: datetime | None, until: datetime | None) -> tuple[str, list[int]]:

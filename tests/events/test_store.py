@@ -22,7 +22,8 @@ from events.codec import export_line
 from events.errors import LogError
 from events.model import GENESIS, Event, from_micros, to_micros
 from events.readback import restore_line
-from events.store import APPLICATION_ID, SCHEMA_VERSION, Log
+from events.schema import APPLICATION_ID, SCHEMA_VERSION
+from events.store import Log
 from tests.conftest import events, make_event, tamper
 
 T0 = datetime(2016, 12, 12, tzinfo=UTC)
