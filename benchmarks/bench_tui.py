@@ -13,12 +13,15 @@ child process, so its peak memory is its own. It opens the log, goes to the midd
 - Frames per second: repaints of the UI per second of playback without keys, and how many posts
   per second reached the screen against what 10,000x asks for (the UI keeps up, or says so).
 - Peak memory of the child (target < 300 MB). The log's checkpoints are built before, not timed.
+- The filter's search of the log (in this process, medians of 3): the newest 200 posts a query
+  matches at the end of the log, read backwards; against the plain backward read of every row.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import random
 import time
@@ -30,9 +33,11 @@ from rich.console import RenderableType
 from textual._compositor import CompositorUpdate
 from textual.screen import Screen
 
-from benchmarks.measure import median, peak_memory_mb, percentile, report
+from benchmarks.measure import median, peak_memory_mb, percentile, report, timed
 from benchmarks.synthetic import build_log
 from events.checkpoints import Checkpoints
+from events.projection import Recent
+from events.query import Query
 from events.store import Log
 from replay.tui.app import ReplayApp
 from replay.tui.driver import Options
@@ -146,6 +151,38 @@ async def _session(path: Path, seconds: float, presses: int) -> dict[str, Any]:
     }
 
 
+SEARCHES = [
+    ("a word no post has (every row read)", "nowhere-at-all"),
+    ("a common hashtag", "#tag0000"),
+    ("an author", "@user0001"),
+    ("three words", "hospital evacuation ceasefire"),
+]
+END = (2**62, 0)
+
+
+def _search_rows(path: Path) -> list[tuple[str, str, str]]:
+    """How long the filter's search of the whole log takes, for queries from rare to common."""
+    with Log.open(path, readonly=True) as log:
+
+        def read_back() -> None:
+            for _ in log.rows_back(*END):
+                pass
+
+        baseline = median(timed(read_back, 3))
+        rows = [("baseline: every row read backwards, nothing else", f"{1000 * baseline:,.0f} ms", "")]
+        for label, text in SEARCHES:
+            search = functools.partial(_search, log, Query(text))
+            found = len(search().items)
+            seconds = median(timed(search, 3))
+            ratio = f"{seconds / baseline:.2f}x the baseline" if found < 200 else "stops at 200"
+            rows.append((f"search: {label}, {found} found", f"{1000 * seconds:,.1f} ms", ratio))
+    return rows
+
+
+def _search(log: Log, query: Query) -> Recent:
+    return Recent.looking_back(log.rows_back(*END), 200, query)
+
+
 def measure(path: str, seconds: float, presses: int) -> dict[str, Any]:
     """Run the headless session on the log at `path`; what the child process reports."""
     return asyncio.run(_session(Path(path), seconds, presses))
@@ -194,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
             f"10,000x asks for {numbers['expected_posts_per_second']:,.0f}",
         ),
         ("peak memory (child process)", f"{peak:.0f} MB", "target < 300 MB"),
+        *_search_rows(path),
     ]
     report(f"Terminal UI at {SPEED:,.0f}x (issue 4)", rows)
     print(json.dumps({"peak_mb": peak, **{k: v for k, v in result.items() if k != "delays"}}))

@@ -46,6 +46,14 @@ class TimeIndex:
         cursor: Iterator[Row] = self._db.execute(sql + " ORDER BY occurred_at, seq", params)
         return cursor
 
+    def rows_back(self, occurred_us: int, seq: int) -> Iterator[Row]:
+        """Stored rows at or before position (occurred_us, seq), newest first, streamed."""
+        sql = f"SELECT {COLUMNS} FROM events INDEXED BY events_by_time WHERE (occurred_at, seq) <= (?, ?)"
+        cursor: Iterator[Row] = self._db.execute(
+            sql + " ORDER BY occurred_at DESC, seq DESC", (occurred_us, seq)
+        )
+        return cursor
+
     def row_before(self, occurred_us: int, seq: int, since_us: int | None = None) -> Row | None:
         """The last stored row strictly before position (occurred_us, seq), not before `since_us`."""
         sql = f"SELECT {COLUMNS} FROM events INDEXED BY events_by_time WHERE (occurred_at, seq) < (?, ?)"

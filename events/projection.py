@@ -29,6 +29,7 @@ from attrs import frozen
 from events.codec import Row, post_from_body
 from events.errors import LogError
 from events.model import Kind, Post, Precision, from_micros, to_micros
+from events.query import Query
 from events.store import Log
 
 BEFORE_ALL = (-(2**62), 0)
@@ -80,6 +81,123 @@ def post_key(platform: str, native_id: str | None, event_id: bytes) -> str:
     return event_id.hex() if native_id is None else f"{platform}/{native_id}"
 
 
+class Recent:
+    """The newest posts and reposts still visible, at most `size`, in the order they happened.
+
+    Folding a row: a post or repost is added (when `keep` is None or matches it; past `size` the
+    oldest goes), and a repost counts on the held post it reposts; an edit replaces a held post's
+    text and marks it edited (it goes if `keep` no longer matches the new text); a delete removes
+    it. Posts not held are not remembered, so an edit or repost of one changes no item.
+    """
+
+    def __init__(self, size: int, keep: Query | None = None) -> None:
+        self.size = size
+        self.keep = keep or None
+        self.items: OrderedDict[str, Visible] = OrderedDict()
+
+    def newest(self, limit: int | None = None) -> list[Visible]:
+        """The items, newest first, at most `limit`."""
+        items = list(reversed(self.items.values()))
+        return items if limit is None else items[:limit]
+
+    def apply_rows(self, rows: Iterable[Row]) -> None:
+        """Fold stored rows that follow those already folded, in (occurred_at, seq) order."""
+        try:
+            for row in rows:
+                post = json.loads(row[6])
+                self.apply(row, _KINDS[row[2]], post, post_key(post["platform"], post["id"], row[1]))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _damaged(exc) from exc
+
+    def apply(self, row: Row, kind: Kind, post: dict[str, Any], key: str) -> None:
+        """Fold one stored row, whose body decodes to `post` and whose post is named `key`."""
+        items, keep = self.items, self.keep
+        if kind is Kind.EDITED or kind is Kind.DELETED:
+            shown = items.get(key)
+            if shown is None:
+                return
+            if kind is Kind.DELETED or (keep is not None and not keep.matches_body(post)):
+                del items[key]
+            else:
+                items[key] = attrs.evolve(shown, body=row[6], edited=True)
+            return
+        if kind is Kind.REPOSTED and post["repost_of"] is not None:
+            original = items.get(f"{post['platform']}/{post['repost_of']}")
+            if original is not None:
+                items[original.key] = attrs.evolve(original, reposts=original.reposts + 1)
+        if keep is not None and not keep.matches_body(post):
+            return
+        items[key] = _visible(row, kind, key, row[6])
+        items.move_to_end(key)
+        if len(items) > self.size:
+            items.popitem(last=False)
+
+    @classmethod
+    def looking_back(cls, rows: Iterable[Row], size: int, keep: Query | None = None) -> Recent:
+        """What folding every row up to the newest would hold, from `rows` read newest first.
+
+        No fold from the start is needed, and no limit on how far back a post may be: a delete
+        read before (so after) a post hides it, the first edit read gives its text, the reposts
+        read count on it. Reading stops once `size` posts are found. A post that cannot match
+        `keep`, and that no edit read could make match, is passed over without being decoded.
+        """
+        keep = keep or None
+        deleted: set[str] = set()
+        edits: dict[str, str] = {}
+        reposts: Counter[str] = Counter()
+        decided: set[str] = set()  # posts already found or passed over: older rows of them are past
+        hopeful_edits = 0  # edits read whose text might match: the posts they edit must be decoded
+        found: list[Visible] = []
+        try:
+            for row in rows:
+                kind, body = _KINDS[row[2]], row[6]
+                if (
+                    kind is Kind.PUBLISHED
+                    and keep is not None
+                    and not hopeful_edits
+                    and not keep.may_match(body)
+                ):
+                    continue
+                post = json.loads(body)
+                key = post_key(post["platform"], post["id"], row[1])
+                if kind is Kind.DELETED:
+                    deleted.add(key)
+                    continue
+                if kind is Kind.EDITED:
+                    if key not in edits and key not in deleted and key not in decided:
+                        edits[key] = body
+                        hopeful_edits += keep is None or keep.may_match(body)
+                    continue
+                if key not in decided and key not in deleted:
+                    edit = edits.get(key)
+                    shown = post if edit is None else json.loads(edit)
+                    if keep is None or keep.matches_body(shown):
+                        item = _visible(row, kind, key, body if edit is None else edit)
+                        found.append(attrs.evolve(item, edited=edit is not None, reposts=reposts[key]))
+                decided.add(key)
+                if kind is Kind.REPOSTED and post["repost_of"] is not None:
+                    reposts[f"{post['platform']}/{post['repost_of']}"] += 1
+                if len(found) == size:
+                    break
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _damaged(exc) from exc
+        recent = cls(size, keep)
+        recent.items.update((item.key, item) for item in reversed(found))
+        return recent
+
+
+def _visible(row: Row, kind: Kind, key: str, body: str) -> Visible:
+    seq, _, _, occurred, precision, _, _, _ = row
+    return Visible(
+        key=key, seq=seq, kind=kind, occurred_us=occurred, precision=_PRECISIONS[precision], body=body
+    )
+
+
+def _damaged(exc: Exception) -> LogError:
+    # Bodies are checked on the way in; one that fails here was changed in the file.
+    return LogError(f"an entry's body is damaged ({exc!r}); run replay log verify")
+
+
 class Projection:
     """The fold of every entry up to `position`; `apply_rows` folds more, in time order."""
 
@@ -87,7 +205,7 @@ class Projection:
         self.settings = settings or Settings()
         self.count = 0
         self.position: tuple[int, int] = BEFORE_ALL
-        self.timeline: OrderedDict[str, Visible] = OrderedDict()
+        self.visible = Recent(self.settings.timeline_size)
         self.authors: Counter[str] = Counter()
         self.hashtags: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()
@@ -98,48 +216,23 @@ class Projection:
 
     def apply_rows(self, rows: Iterable[Row]) -> None:
         """Fold stored rows, which must follow `position` in (occurred_at, seq) order."""
-        loads, kinds_by_name, precisions = json.loads, _KINDS, _PRECISIONS
-        timeline, authors, kinds = self.timeline, self.authors, self.kinds
-        size = self.settings.timeline_size
+        loads, kinds_by_name = json.loads, _KINDS
+        visible, authors, kinds = self.visible, self.authors, self.kinds
         try:
             for row in rows:
-                seq, id_, kind_name, occurred, precision, _, body, _ = row
+                seq, id_, kind_name, occurred, _, _, body, _ = row
                 post = loads(body)
                 kind = kinds_by_name[kind_name]
                 kinds[kind_name] += 1
                 self.count += 1
                 self.position = (occurred, seq)
-                key = post_key(post["platform"], post["id"], id_)
-                if kind is Kind.EDITED or kind is Kind.DELETED:
-                    shown = timeline.get(key)
-                    if shown is None:
-                        continue
-                    if kind is Kind.DELETED:
-                        del timeline[key]
-                    else:
-                        timeline[key] = attrs.evolve(shown, body=body, edited=True)
-                    continue
-                authors[post["author"]["handle"]] += 1
-                if post["hashtags"]:
-                    self._count_tags(post["hashtags"], occurred)
-                if kind is Kind.REPOSTED and post["repost_of"] is not None:
-                    original = timeline.get(f"{post['platform']}/{post['repost_of']}")
-                    if original is not None:
-                        timeline[original.key] = attrs.evolve(original, reposts=original.reposts + 1)
-                timeline[key] = Visible(
-                    key=key,
-                    seq=seq,
-                    kind=kind,
-                    occurred_us=occurred,
-                    precision=precisions[precision],
-                    body=body,
-                )
-                timeline.move_to_end(key)
-                if len(timeline) > size:
-                    timeline.popitem(last=False)
+                visible.apply(row, kind, post, post_key(post["platform"], post["id"], id_))
+                if kind is Kind.PUBLISHED or kind is Kind.REPOSTED:
+                    authors[post["author"]["handle"]] += 1
+                    if post["hashtags"]:
+                        self._count_tags(post["hashtags"], occurred)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            # Bodies are checked on the way in; one that fails here was changed in the file.
-            raise LogError(f"an entry's body is damaged ({exc!r}); run replay log verify") from exc
+            raise _damaged(exc) from exc
 
     def _count_tags(self, tags: list[str], occurred_us: int) -> None:
         bucket_index = occurred_us // self.settings.bucket_us
@@ -161,8 +254,7 @@ class Projection:
 
     def recent(self, limit: int | None = None) -> list[Visible]:
         """The visible timeline, newest first, at most `limit` items."""
-        items = list(reversed(self.timeline.values()))
-        return items if limit is None else items[:limit]
+        return self.visible.newest(limit)
 
     def top_authors(self, limit: int = 10) -> list[tuple[str, int]]:
         """The most active authors and how many posts and reposts each made, most first."""
@@ -193,7 +285,7 @@ class Projection:
             "position": list(self.position),
             "timeline": [
                 [v.key, v.seq, v.kind.value, v.occurred_us, v.precision.value, v.body, v.edited, v.reposts]
-                for v in self.timeline.values()
+                for v in self.visible.items.values()
             ],
             "authors": self.authors,
             "hashtags": self.hashtags,
@@ -212,7 +304,7 @@ class Projection:
         projection.count = state["count"]
         projection.position = (state["position"][0], state["position"][1])
         for key, seq, kind, occurred, precision, body, edited, reposts in state["timeline"]:
-            projection.timeline[key] = Visible(
+            projection.visible.items[key] = Visible(
                 key=key,
                 seq=seq,
                 kind=Kind(kind),
@@ -247,7 +339,7 @@ class Projection:
             self.settings,
             self.count,
             self.position,
-            list(self.timeline.items()),
+            list(self.visible.items.items()),
             +self.authors,
             +self.hashtags,
             +self.kinds,
@@ -255,7 +347,7 @@ class Projection:
         )
 
     def __repr__(self) -> str:
-        return f"<Projection count={self.count} position={self.position} visible={len(self.timeline)}>"
+        return f"<Projection count={self.count} position={self.position} visible={len(self.visible.items)}>"
 
 
 @frozen(kw_only=True)

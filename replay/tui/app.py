@@ -101,7 +101,7 @@ class ReplayApp(App[int]):
         if strip.timeline is None and self.driver.timeline is not None:
             strip.set_timeline(self.driver.timeline)
         strip.move(frame.playhead_us)
-        self.query_one(Feed).show(frame.feed)
+        self.query_one(Feed).show(frame.feed, frame.feed_query)
         self.query_one(SidePanel).show(frame)
 
     def on_trio_exited(self, message: TrioExited) -> None:
@@ -116,6 +116,7 @@ class ReplayApp(App[int]):
 
     def on_filter_changed(self, message: FilterChanged) -> None:
         self.query_one(Feed).set_filter(message.query)
+        self.driver.search(message.query)
 
     def action_drive(self, command: str, *args: float) -> None:
         """Give the replay a command (see `Driver.COMMANDS`): the action of most keys."""

@@ -10,9 +10,11 @@ worker thread so the screen stays live while a large log is indexed the first ti
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gc
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,21 +22,21 @@ import trio
 from attrs import frozen
 
 from events.checkpoints import Checkpoints
+from events.codec import Row
 from events.model import Precision, from_micros, to_micros
-from events.projection import Projection, Settings
+from events.projection import Projection, Recent, Settings
+from events.query import Query
 from events.store import Log
 from replay.playhead import MAX
 from replay.scheduler import Batch, Reset, Scheduler, Update
 from replay.track import playback_density
-from replay.tui.frame import Frame, Timeline, Totals
+from replay.tui.frame import FEED_ITEMS, Frame, Timeline, Totals
 
 SPEEDS: tuple[float, ...] = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000)
 """The speed ladder that + and - climb."""
 FRAME = 1 / 20
 """Seconds between repaints while playing; the scheduler also batches at this rate."""
 DENSITY_BUCKETS = 1024
-FEED_ITEMS = 200
-"""Items of the visible timeline handed to the feed (which lays out fewer)."""
 PANEL_ROWS = 8
 DEFAULT_MAX_GAP = 3.0
 """Silences longer than this (wall seconds) are shortened unless --max-gap says otherwise: the demo's
@@ -83,6 +85,20 @@ def _prepare(
     return timeline, first.coarsest
 
 
+def _look_back(path: Path, position: tuple[int, int], query: Query, stopped: Callable[[], bool]) -> Recent:
+    """The newest posts `query` matches among everything up to `position` (worker thread)."""
+    with Log.open(path, readonly=True) as log:
+        return Recent.looking_back(_until(log.rows_back(*position), stopped), FEED_ITEMS, query)
+
+
+def _until(rows: Iterable[Row], stopped: Callable[[], bool]) -> Iterator[Row]:
+    """`rows` until `stopped()` says the answer is no longer wanted (asked every 1,024 rows)."""
+    for count, row in enumerate(rows):
+        if count & 1023 == 0 and stopped():
+            return
+        yield row
+
+
 class Driver:
     """One replay of the log at `path` for the UI named `name`."""
 
@@ -109,6 +125,14 @@ class Driver:
         self._precision = Precision.SECOND
         self._pending = False
         self._token: trio.lowlevel.TrioToken | None = None
+        self.query = Query()
+        """What the feed is filtered by ("" for nothing)."""
+        self.matches: Recent | None = None
+        """The newest posts `query` matches up to the playhead, once the log has been searched."""
+        self._ask_search, self._searches_asked = trio.open_memory_channel[None](1)
+        self._search_generation = 0  # a search's answer is taken only if no other was asked since
+        self._rows_since_search: list[Sequence[Row]] | None = None
+        self._playing = trio.Event()  # set once the scheduler is open: a search waits for it
 
     # -- running (trio) ----------------------------------------------------------------------------
 
@@ -118,6 +142,7 @@ class Driver:
         self._changed()
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._tick)
+            nursery.start_soon(self._search_each_query)
             # Abandoned on quit: a first-time index of a large log must not hold the app open.
             self.timeline, self._precision = await trio.to_thread.run_sync(
                 _prepare, self.path, self.settings, self._progress, abandon_on_cancel=True
@@ -134,6 +159,7 @@ class Driver:
             ) as scheduler:
                 self.scheduler = scheduler
                 self.loading = None
+                self._playing.set()
                 # Everything built so far (the app's widgets and styles, the log's caches) lives as
                 # long as the app: keep it out of the collector's full passes, which otherwise scan
                 # it again and again and pause the screen for tens of milliseconds at 10,000x.
@@ -167,9 +193,15 @@ class Driver:
             newest = self.projection.recent(1)
             if newest:
                 self._precision = newest[0].precision
+            if self.query:
+                self._search()  # the matches were those up to the old playhead
         elif isinstance(update, Batch):
             self.projection.apply_rows(update.rows)
             self._precision = Precision(update.rows[-1][4])
+            if self.matches is not None:
+                self.matches.apply_rows(update.rows)
+            if self._rows_since_search is not None:
+                self._rows_since_search.append(update.rows)
         # Ended needs nothing here: the scheduler's statistics say so, and the header shows it.
 
     def _changed(self) -> None:
@@ -183,6 +215,58 @@ class Driver:
         """Make trio look at its clock again (after a test jumps a fake clock)."""
         if self._token is not None:
             self._token.run_sync_soon(lambda: None)
+
+    # -- searching -------------------------------------------------------------------------------------
+
+    def search(self, text: str) -> None:
+        """Filter the feed by `text` (see Query), searching everything played so far, not only the
+        posts the timeline holds; "" shows the timeline again."""
+        query = Query(text)
+        if query != self.query:
+            self.query = query
+            self._search()
+
+    def _search(self) -> None:
+        self.matches = None
+        self._rows_since_search = None
+        self._search_generation += 1
+        self.urgent = True
+        self._changed()
+        if self.query:
+            with contextlib.suppress(trio.WouldBlock):  # one is asked for: it reads the query as it starts
+                self._ask_search.send_nowait(None)
+
+    async def _search_each_query(self) -> None:
+        """Search the log for each query asked for; a new one (or a seek) stops the one running."""
+        async with trio.open_nursery() as nursery:
+            running = trio.CancelScope()
+            async for _ in self._searches_asked:
+                running.cancel()
+                running = trio.CancelScope()
+                nursery.start_soon(self._search_now, running)
+
+    async def _search_now(self, scope: trio.CancelScope) -> None:
+        with scope:
+            await self._playing.wait()  # the log is still being opened
+            query, position, generation = self.query, self.projection.position, self._search_generation
+            if not query:
+                return
+            rows_since: list[Sequence[Row]] = []
+            self._rows_since_search = rows_since
+            stop = threading.Event()
+            try:
+                found = await trio.to_thread.run_sync(
+                    _look_back, self.path, position, query, stop.is_set, abandon_on_cancel=True
+                )
+            finally:
+                stop.set()
+            if generation != self._search_generation:
+                return  # another query, or a seek, since: its own search answers
+            for rows in rows_since:  # played while the log was searched
+                found.apply_rows(rows)
+            self.matches, self._rows_since_search = found, None
+            self.urgent = True
+            self._changed()
 
     # -- reading (the app) -------------------------------------------------------------------------
 
@@ -216,7 +300,8 @@ class Driver:
             speed=stats.speed,
             position=projection.count,  # what is shown, not what the scheduler has handed out
             total=stats.total,
-            feed=tuple(projection.recent(FEED_ITEMS)),
+            feed=tuple(projection.recent(FEED_ITEMS) if self.matches is None else self.matches.newest()),
+            feed_query=self.query.text if self.matches is not None else "",
             trending=tuple(projection.trending(stats.playhead_us, PANEL_ROWS)),
             authors=tuple(projection.top_authors(PANEL_ROWS)),
             totals=Totals(

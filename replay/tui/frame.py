@@ -8,6 +8,9 @@ from attrs import frozen
 
 from events.projection import Visible
 
+FEED_ITEMS = 200
+"""Items a frame's feed holds at most (the feed lays out fewer)."""
+
 
 @frozen(kw_only=True)
 class Totals:
@@ -71,7 +74,9 @@ class Frame:
     position: int
     total: int
     feed: tuple[Visible, ...] = ()
-    """The visible timeline, newest first."""
+    """The visible timeline, newest first; or, when `feed_query` is set, what it matches."""
+    feed_query: str = ""
+    """The query `feed` was searched for in the whole log so far ("" when it is the timeline)."""
     trending: tuple[tuple[str, int], ...] = ()
     authors: tuple[tuple[str, int], ...] = ()
     totals: Totals = Totals()

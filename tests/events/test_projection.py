@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -18,7 +19,8 @@ from events import checkpoints as checkpoints_module
 from events.checkpoints import Checkpoints, sidecar_path
 from events.codec import Row
 from events.model import Event, Kind, Precision, to_micros
-from events.projection import BEFORE_ALL, Projection, Settings, density
+from events.projection import BEFORE_ALL, Projection, Recent, Settings, Visible, density, post_key
+from events.query import Query
 from events.store import Log
 from tests.conftest import DAY, make_event
 
@@ -151,6 +153,127 @@ class TestFold:
         parts.apply_rows(rows[:5])
         parts.apply_rows(rows[5:])
         assert parts == folded(log)
+
+
+END = (2**62, 0)
+"""A position after every entry."""
+
+
+def looking_back(log: Log, size: int, query: str = "", position: tuple[int, int] = END) -> list[Visible]:
+    return Recent.looking_back(log.rows_back(*position), size, Query(query)).newest()
+
+
+class TestLookingBack:
+    def test_gives_the_folds_timeline(self, tmp_path: Path) -> None:
+        """Read newest first, the log gives the fold's timeline: later deletes, edits and reposts applied."""
+        log = log_of(
+            tmp_path,
+            [
+                post("a", 1, "first draft"),
+                post("c", 1.5, "gone soon"),
+                post("b", 2, "keep me"),
+                post("a", 3, "edited once", kind=Kind.EDITED),
+                post("a", 4, "edited twice", kind=Kind.EDITED),
+                post("r", 5, "keep me", kind=Kind.REPOSTED, repost_of="b"),
+                post("c", 6, "", kind=Kind.DELETED),
+            ],
+        )
+        items = looking_back(log, 10)
+        assert [(item.key, item.post().text, item.edited, item.reposts) for item in items] == [
+            ("twitter/r", "keep me", False, 0),
+            ("twitter/b", "keep me", False, 1),
+            ("twitter/a", "edited twice", True, 0),
+        ]
+        assert items == folded(log).recent()
+
+    def test_finds_matches_the_bounded_timeline_has_let_go(self, tmp_path: Path) -> None:
+        """A post that left the 200-item timeline long ago is still found when it matches."""
+        events = [post("old", 0, "the needle")] + [post(str(i), 1 + i / 1000, "hay") for i in range(300)]
+        log = log_of(tmp_path, events)
+        assert "twitter/old" not in folded(log).visible.items
+        assert [item.key for item in looking_back(log, 10, "needle")] == ["twitter/old"]
+
+    def test_reads_only_until_it_has_enough(self, tmp_path: Path) -> None:
+        """With `size` matches found, no older row is read."""
+        log = log_of(tmp_path, [post(str(i), i) for i in range(50)])
+        rows = log.rows_back(*END)
+        assert [item.key for item in Recent.looking_back(rows, 3).newest()] == [
+            "twitter/49",
+            "twitter/48",
+            "twitter/47",
+        ]
+        assert next(iter(rows))[0] == 47  # the cursor goes on where reading stopped
+
+    def test_an_edit_decides_whether_a_post_matches(self, tmp_path: Path) -> None:
+        """A post edited to say the word matches; one edited to drop it does not."""
+        log = log_of(
+            tmp_path,
+            [
+                post("a", 1, "nothing here"),
+                post("b", 2, "needle"),
+                post("a", 3, "a needle now", kind=Kind.EDITED),
+                post("b", 4, "gone now", kind=Kind.EDITED),
+            ],
+        )
+        assert [(item.key, item.post().text) for item in looking_back(log, 10, "needle")] == [
+            ("twitter/a", "a needle now")
+        ]
+
+    def test_only_what_happened_up_to_the_position(self, tmp_path: Path) -> None:
+        """At a position, later posts and a later delete do not count."""
+        log = log_of(
+            tmp_path, [post("a", 1, "needle"), post("b", 2, "needle"), post("a", 3, "", kind=Kind.DELETED)]
+        )
+        position = (to_micros(at(2)), 2)
+        assert [item.key for item in looking_back(log, 10, "needle", position)] == ["twitter/b", "twitter/a"]
+
+
+_texts = st.sampled_from(["alpha", "beta", "alpha beta", "Straße", "gamma"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 30), st.sampled_from(Kind), st.integers(0, 6), _texts),
+        min_size=1,
+        max_size=30,
+    ),
+    size=st.integers(1, 6),
+    query=st.sampled_from(["", "alpha", "beta alpha", "strasse", "#t1", "@h2", "zzz"]),
+)
+def test_looking_back_equals_a_fold_of_everything(
+    tmp_path_factory: pytest.TempPathFactory,
+    steps: list[tuple[int, Kind, int, str]],
+    size: int,
+    query: str,
+) -> None:
+    """At every position, reading back gives the newest matches of an unbounded fold from the start."""
+    events, published = [], 0
+    for minute, kind, target, text in steps:
+        if kind in (Kind.PUBLISHED, Kind.REPOSTED):  # each post is published once, as ids make it
+            post_id, published = f"p{published}", published + 1
+        else:
+            post_id = f"p{target}"
+        repost_of = f"p{target}" if kind is Kind.REPOSTED else None
+        events.append(
+            make_event(
+                text,
+                at=DAY + timedelta(minutes=minute),
+                kind=kind,
+                post_id=post_id,
+                handle=f"h{target}",
+                hashtags=(f"t{target}",),
+                repost_of=repost_of,
+            )
+        )
+    keep = Query(query)
+    with log_of(tmp_path_factory.mktemp("back"), events) as log:
+        everything = Recent(10**9)
+        for row in rows_of(log):
+            post = json.loads(row[6])
+            everything.apply(row, Kind(row[2]), post, post_key(post["platform"], post["id"], row[1]))
+            expected = [item for item in everything.newest() if keep.matches_body(json.loads(item.body))]
+            assert looking_back(log, size, query, (row[3], row[0])) == expected[:size]
 
 
 class TestSnapshots:

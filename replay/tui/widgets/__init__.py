@@ -1,7 +1,7 @@
 """The widgets of the replay UI, one module each."""
 
 from replay.tui.widgets.feed import Feed
-from replay.tui.widgets.filterbox import FeedFilter, FilterBox
+from replay.tui.widgets.filterbox import FilterBox
 from replay.tui.widgets.header import HeaderLine
 from replay.tui.widgets.help import HelpScreen
 from replay.tui.widgets.side import SidePanel
@@ -10,7 +10,6 @@ from replay.tui.widgets.timeline import TimelineStrip
 
 __all__ = [
     "Feed",
-    "FeedFilter",
     "FilterBox",
     "HeaderLine",
     "HelpScreen",

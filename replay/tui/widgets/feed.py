@@ -1,5 +1,8 @@
 """The feed: the visible timeline at the playhead, newest on top, filtered, in a bounded number of rows.
 
+A filter shows at once what it matches among the items it has; the driver then searches the whole
+log up to the playhead and hands over the newest matches, which the feed then shows instead.
+
 A Line API widget: each item is drawn once per width into strips that are cached, and a repaint
 only composes cached strips, so showing a new frame costs little however fast the replay runs.
 """
@@ -15,8 +18,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from events.projection import Visible
+from events.query import Query
+from replay.tui.frame import FEED_ITEMS
 from replay.tui.widgets import post
-from replay.tui.widgets.filterbox import FeedFilter
 
 ROWS = 50
 """At most this many items are laid out; the projection keeps more, the screen shows fewer."""
@@ -30,7 +34,9 @@ class Feed(ScrollView, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: tuple[Visible, ...] = ()
-        self.filter = FeedFilter()
+        self.searched = Query()
+        """What `items` were searched for in the whole log (an empty query: they are the timeline)."""
+        self.filter = Query()
         self.shown: list[Visible] = []
         self._lines: list[Strip] = []
         self._laid_out = 0  # items of `shown` whose lines are in `_lines`
@@ -38,18 +44,19 @@ class Feed(ScrollView, can_focus=False):
         self._style = Style()
         self._cache: OrderedDict[tuple[Visible, int], list[Strip]] = OrderedDict()
 
-    def show(self, items: Sequence[Visible]) -> None:
-        """Show `items` (newest first) through the current filter."""
-        items = tuple(items)
-        if items != self.items:
-            self.items = items
+    def show(self, items: Sequence[Visible], searched: str = "") -> None:
+        """Show `items` (newest first) through the current filter; `searched` is the query they
+        were searched for in the whole log, "" when they are the visible timeline."""
+        items, query = tuple(items), Query(searched)
+        if items != self.items or query != self.searched:
+            self.items, self.searched = items, query
             self._layout()
 
     def set_filter(self, query: str) -> None:
-        """Show only the items that `query` matches (see FeedFilter); empty shows them all."""
-        feed_filter = FeedFilter(query)
-        if feed_filter != self.filter:
-            self.filter = feed_filter
+        """Show only the items that `query` matches (see events.query.Query); empty shows them all."""
+        new = Query(query)
+        if new != self.filter:
+            self.filter = new
             self.scroll_home(animate=False)
             self._layout()
 
@@ -69,11 +76,18 @@ class Feed(ScrollView, can_focus=False):
         self._style = self.rich_style  # worked out from the CSS: once per layout, not per item
         self._lines, self._laid_out = [], 0
         self._lay_out_to(self.scroll_offset.y + self.size.height)
-        subtitle = f"{len(shown)} of {len(self.items)} match" if self.filter else ""
+        subtitle = self._subtitle(len(shown))
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
         self._size_to_fit()
         self.refresh()
+
+    def _subtitle(self, matching: int) -> str:
+        if not self.filter:
+            return ""
+        if self.searched != self.filter:
+            return f"{matching} of {len(self.items)} recent match; searching…"
+        return f"{matching} match" if matching < FEED_ITEMS else f"the newest {FEED_ITEMS} that match"
 
     def _lay_out_to(self, line: int) -> None:
         while len(self._lines) < line and self._laid_out < len(self.shown):

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
 
 from events.model import to_micros
+from events.store import Log
 from replay.playhead import MAX
 from replay.tui.app import ReplayApp
 from replay.tui.frame import Frame
 from replay.tui.widgets import Feed, HelpScreen, SidePanel, TimeBox, TimelineStrip
+from tests.conftest import make_event
 from tests.replay.tui.conftest import advance, make_app, settle, started, until
 
 SIZE = (120, 40)
@@ -241,23 +245,62 @@ async def test_filter_narrows_the_feed_live_and_escape_clears_it(demo_log: Path)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, app)
         await pilot.press("end", "f", *"#aleppo")
-        await settle(pilot, app)
+        await searched(pilot, app)
         feed = app.query_one(Feed)
         assert [item.seq for item in feed.shown] == [8, 1, 2]
-        assert feed.border_subtitle == "3 of 9 match"
+        assert feed.border_subtitle == "3 match"
         await pilot.press("enter")
         assert not app.query_one("#filter-box").display
         assert len(feed.shown) == 3  # enter keeps the filter
         await pilot.press("f")
         app.query_one("#filter-input", Input).value = "@lina"
-        await settle(pilot, app)
+        await searched(pilot, app)
         assert {item.seq for item in feed.shown} == {6, 9}
         app.query_one("#filter-input", Input).value = "goodbye"
-        await settle(pilot, app)
+        await searched(pilot, app)
         assert [item.seq for item in feed.shown] == [5]
         await pilot.press("escape")
         await settle(pilot, app)
         assert len(feed.shown) == 9 and not feed.border_subtitle
+
+
+async def searched(pilot: Pilot[Any], app: ReplayApp) -> None:
+    """Wait until the log has been searched for the filter as typed, and the feed shows the answer."""
+    await until(pilot, lambda: app.driver.matches is not None)
+    await settle(pilot, app)
+
+
+@pytest.fixture(scope="module")
+def long_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An early post with a rare word, then 300 posts without it, then one more with it."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    texts = ["the first needle"] + [f"hay {i}" for i in range(300)] + ["the last needle"]
+    events = [
+        make_event(text, at=start + timedelta(minutes=i), post_id=str(i)) for i, text in enumerate(texts)
+    ]
+    path = tmp_path_factory.mktemp("long") / "long.log"
+    with Log.open(path, create=True) as log:
+        log.append(events)
+    return path
+
+
+@pytest.mark.asyncio
+async def test_filter_searches_every_post_played_not_only_the_recent_ones(long_log: Path) -> None:
+    """At the end of 302 posts, "needle" finds the first post too, long gone from the 200-item timeline."""
+    app, clock = make_app(long_log, name="long")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("end", "f", *"needle", "enter")
+        await searched(pilot, app)
+        feed = app.query_one(Feed)
+        assert [item.post().text for item in feed.shown] == ["the last needle", "the first needle"]
+        assert feed.border_subtitle == "2 match"
+        await pilot.press("home")  # a seek searches again, up to the new playhead: nothing played yet
+        await searched(pilot, app)
+        assert frame_of(app).position == 0 and feed.shown == []
+        await pilot.press("space")
+        await advance(pilot, app, clock, 1)  # what plays next is filtered as it comes
+        assert [item.post().text for item in feed.shown] == ["the first needle"]
 
 
 @pytest.mark.asyncio

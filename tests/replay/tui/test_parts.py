@@ -7,12 +7,10 @@ from itertools import pairwise
 import pytest
 from textual.app import App
 
-from events.model import Author, Post, Source
 from replay.playhead import MAX
 from replay.tui import keys
 from replay.tui.driver import SPEEDS, faster, slower
 from replay.tui.frame import Timeline
-from replay.tui.widgets.filterbox import FeedFilter
 from replay.tui.widgets.header import format_speed
 from replay.tui.widgets.timeline import bars
 
@@ -62,26 +60,6 @@ def test_bars_scale_to_the_busiest_column() -> None:
     assert bars([0, 0]) == "▁▁"
     assert bars([5, 5, 0]) == "██▁"
     assert bars([100, 110, 120]) == "▂▅█"  # a busy log still shows its shape
-
-
-def _post(handle: str, name: str | None, text: str, tags: tuple[str, ...] = ()) -> Post:
-    return Post(
-        platform="twitter",
-        author=Author(handle=handle, name=name),
-        text=text,
-        hashtags=tags,
-        source=Source(path="t", format="t"),
-    )
-
-
-def test_filter_terms() -> None:
-    """@ matches a handle prefix, # a hashtag prefix, words the text, handle or name; all must match."""
-    post = _post("Linashamy", "Lina shamy", "Thanks all who stand for us", ("SaveAleppo",))
-    for query in ("", "@lina", "#save", "thanks", "shamy", "@LINA #saveaLEPPO stand"):
-        assert FeedFilter(query).matches(post), query
-    for query in ("@shamy", "#aleppo", "goodbye", "@lina goodbye"):
-        assert not FeedFilter(query).matches(post), query
-    assert not FeedFilter("  ") and FeedFilter("x")
 
 
 def test_every_key_has_a_palette_entry_and_a_help_line() -> None:
