@@ -71,6 +71,11 @@ def to_micros(moment: datetime) -> int:
     return (moment - EPOCH) // _MICROSECOND
 
 
+EARLIEST_US = to_micros(datetime.min.replace(tzinfo=UTC))
+LATEST_US = to_micros(datetime.max.replace(tzinfo=UTC))
+"""The first and last microseconds a datetime holds (years 1 to 9999): the bounds of any time."""
+
+
 def from_micros(micros: int) -> datetime:
     """The UTC datetime `micros` microseconds after the Unix epoch."""
     return EPOCH + timedelta(microseconds=micros)

@@ -24,6 +24,8 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from events.model import LATEST_US
+
 MAX = math.inf
 """The speed that plays as fast as the consumer takes the entries."""
 MIN_SPEED = 0.1
@@ -104,7 +106,7 @@ def time_at(playhead: Playhead, now: float) -> int:
     """The playback time (µs) the playhead shows at wall time `now`."""
     if not playhead.playing or now <= playhead.wall:
         return playhead.virtual_us
-    return playhead.virtual_us + math.floor((now - playhead.wall) * playhead.speed * US)
+    return min(LATEST_US, playhead.virtual_us + math.floor((now - playhead.wall) * playhead.speed * US))
 
 
 def wall_at(playhead: Playhead, virtual_us: int) -> float:

@@ -39,12 +39,18 @@ def parse_offset(text: str) -> timedelta:
         raise TimeSpecError(f"not an offset: {text!r} (expected e.g. +10m, -2h, +1d)")
     sign, amount, unit = match.groups()
     seconds = float(amount) * _UNITS[unit.lower()]
-    return timedelta(seconds=-seconds if sign == "-" else seconds)
+    try:
+        return timedelta(seconds=-seconds if sign == "-" else seconds)
+    except OverflowError:  # more days than a timedelta holds, or more digits than a float
+        raise TimeSpecError(f"offset out of range: {text!r}") from None
 
 
 def parse_target(text: str, now: datetime) -> datetime:
     """Where a "go to time" box points: an absolute time, or an offset from `now`."""
     stripped = text.strip()
     if stripped[:1] in "+-" and stripped[1:2].isdigit():
-        return now + parse_offset(stripped)
+        try:
+            return now + parse_offset(stripped)
+        except OverflowError:
+            raise TimeSpecError(f"time out of range: {text!r} (before the year 1 or after 9999)") from None
     return parse_moment(stripped)

@@ -16,6 +16,7 @@ from attrs import frozen
 
 from events.checkpoints import Checkpoints
 from events.codec import Row
+from events.model import EARLIEST_US, LATEST_US
 from events.projection import Projection
 from replay import playhead as ph
 from replay.playhead import MAX, Playhead
@@ -208,7 +209,9 @@ class Transport:
         self.playhead = ph.set_max_gap(self.playhead, seconds)
 
     def seek(self, virtual_us: int, now: float) -> None:
-        """Move to playback time `virtual_us` (kept within the range); a Reset follows."""
+        """Move to playback time `virtual_us` (kept within the range, and within years 1 to 9999);
+        a Reset follows."""
+        virtual_us = min(max(virtual_us, EARLIEST_US), LATEST_US)
         since, until = self.track.range.since_us, self.track.range.until_us
         if since is not None:
             virtual_us = max(virtual_us, since)

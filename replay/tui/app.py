@@ -124,7 +124,7 @@ class ReplayApp(App[int]):
 
     def action_go_to(self) -> None:
         self.query_one(FilterBox).display = False
-        self.query_one(TimeBox).open(self.frame.playhead_us if self.frame else 0)
+        self.query_one(TimeBox).open(self.driver.playhead_us)
 
     def action_filter(self) -> None:
         self.query_one(TimeBox).display = False

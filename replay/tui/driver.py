@@ -270,6 +270,10 @@ class Driver:
 
     # -- reading (the app) -------------------------------------------------------------------------
 
+    def playhead_us(self) -> int:
+        """Where the playhead is now (0 while the log is being opened)."""
+        return 0 if self.scheduler is None else self.scheduler.statistics().playhead_us
+
     def frame(self) -> Frame:
         """What to show now; the next change will be announced again."""
         self._pending = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 import trio
 import trio.testing
 
-from events.model import Event, Kind, Precision, to_micros
+from events.model import EARLIEST_US, LATEST_US, Event, Kind, Precision, to_micros
 from events.projection import Projection
 from replay.playhead import US
 from replay.scheduler import Batch, Ended, Reset, Scheduler, Statistics, Update
@@ -162,6 +162,31 @@ async def test_relative_and_boundary_seeks(hour: Path, autojump_clock: trio.test
         assert (await receiver.next()).position == 0
         scheduler.seek_by_nowait(-timedelta(days=1))  # before the start: stays at the start
         assert (await receiver.next()).position == 0
+        nursery.cancel_scope.cancel()
+
+
+@pytest.mark.trio
+async def test_seeks_stop_at_the_ends_of_representable_time(
+    hour: Path, autojump_clock: trio.testing.MockClock
+) -> None:
+    """A seek past the year 9999 or before the year 1 stops there, and the clock never runs past it."""
+    async with trio.open_nursery() as nursery:
+        receiver = await started(nursery, hour, paused=True)
+        scheduler = receiver.scheduler
+        scheduler.seek_nowait(datetime(9999, 12, 31, tzinfo=UTC))
+        await receiver.next()
+        scheduler.seek_by_nowait(timedelta(days=2))
+        await receiver.next()
+        assert scheduler.statistics().playhead_us == LATEST_US
+        scheduler.set_speed_nowait(10_000)
+        scheduler.toggle_nowait()
+        await trio.sleep(60)
+        assert scheduler.statistics().playhead_us == LATEST_US
+        scheduler.seek_nowait(datetime(1, 1, 1, tzinfo=UTC))
+        await receiver.next()
+        scheduler.seek_by_nowait(-timedelta(days=2))
+        await receiver.next()
+        assert scheduler.statistics().playhead_us == EARLIEST_US
         nursery.cancel_scope.cancel()
 
 

@@ -100,3 +100,18 @@ class TestTarget:
         """Neither an offset nor a time is a TimeSpecError."""
         with pytest.raises(TimeSpecError):
             parse_target(text, NOW)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("+99999999999w", "offset out of range"),
+        ("+" + "9" * 400 + "s", "offset out of range"),
+        ("+99999999d", "time out of range"),
+        ("-5000000d", "time out of range"),
+    ],
+)
+def test_offsets_beyond_a_date_are_refused_in_words(text: str, says: str) -> None:
+    """An offset too large for a timedelta, or one that leaves the years 1-9999, is a TimeSpecError."""
+    with pytest.raises(TimeSpecError, match=says):
+        parse_target(text, datetime(2016, 12, 12, tzinfo=UTC))

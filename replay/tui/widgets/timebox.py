@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,16 +24,16 @@ class TimeBox(Horizontal):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.now_us = 0
+        self.now: Callable[[], int] = lambda: 0
 
     def compose(self) -> ComposeResult:
         yield Label("Go to", classes="box-label")
         yield Input(placeholder="2016-12-12  2016-12-12T14:30  +10m  -2h", id="time-input")
         yield Label("", id="time-error")
 
-    def open(self, now_us: int) -> None:
-        """Show the box, empty, for offsets from `now_us` (the playhead)."""
-        self.now_us = now_us
+    def open(self, now: Callable[[], int]) -> None:
+        """Show the box, empty, for offsets from `now()`: the playhead when enter is pressed."""
+        self.now = now
         self.display = True
         self.error = ""
         box = self.query_one(Input)
@@ -67,8 +68,8 @@ class TimeBox(Horizontal):
     def _go(self, event: Input.Submitted) -> None:
         event.stop()
         try:
-            moment = parse_target(event.value, from_micros(self.now_us))
-        except (TimeSpecError, OverflowError) as exc:
+            moment = parse_target(event.value, from_micros(self.now()))
+        except TimeSpecError as exc:
             self.error = str(exc)
             return
         self.post_message(SeekTo(to_micros(moment)))

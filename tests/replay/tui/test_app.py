@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
 
-from events.model import to_micros
+from events.model import EARLIEST_US, LATEST_US, to_micros
 from events.store import Log
 from replay.playhead import MAX
 from replay.tui.app import ReplayApp
@@ -214,6 +214,48 @@ async def test_time_box_takes_an_offset_from_the_playhead(demo_log: Path) -> Non
         await pilot.press("g", *"+2h", "enter")
         await settle(pilot, app)
         assert frame_of(app).playhead_us == before + 2 * 3600 * 1_000_000
+
+
+@pytest.mark.asyncio
+async def test_time_box_offsets_count_from_the_playhead_when_entered(demo_log: Path) -> None:
+    """An offset is taken from where the playhead is on enter, not where it was when the box opened."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("space", "g")
+        app.driver.seek(DEC_13)  # the playhead moves while the box is open (a click on the strip)
+        await settle(pilot, app)
+        await pilot.press(*"+2h", "enter")
+        await settle(pilot, app)
+        assert frame_of(app).playhead_us == DEC_13 + 2 * 3600 * 1_000_000
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("target", "key", "edge"), [("9999-12-31", "d", LATEST_US), ("0001-01-01", "left", EARLIEST_US)]
+)
+async def test_seeking_past_the_ends_of_time_stops_there(
+    demo_log: Path, target: str, key: str, edge: int
+) -> None:
+    """A day on from 31 Dec 9999, or a minute back from 1 Jan 0001, stays at that edge of time."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("space", "g", *target, "enter", key)
+        await settle(pilot, app)
+        assert app.is_running and frame_of(app).playhead_us == edge
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("typed", ["+99999999999w", "+99999999d", "+" + "9" * 40 + "s"])
+async def test_time_box_says_an_offset_is_out_of_range(demo_log: Path, typed: str) -> None:
+    """An offset beyond what a date holds is an error in words, not Python's."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("space", "g", *typed, "enter")
+        await settle(pilot, app)
+        assert "out of range" in app.query_one(TimeBox).error
 
 
 @pytest.mark.asyncio
