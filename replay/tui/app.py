@@ -130,6 +130,10 @@ class ReplayApp(App[int]):
         self.query_one(TimeBox).display = False
         self.query_one(FilterBox).open()
 
+    def action_clear_filter(self) -> None:
+        """Show every post again (escape: the box has its own binding while it is open)."""
+        self.query_one(FilterBox).action_clear()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.grouped(keys.key_help(self))))
 

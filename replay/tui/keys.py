@@ -39,6 +39,7 @@ BINDINGS = [
     Binding("g", "go_to", "Go to", tooltip=_GO_TO),
     Binding("slash", "go_to", "Go to", show=False, tooltip=_GO_TO),
     Binding("f", "filter", "Filter", tooltip="Filter the feed by @author, #hashtag or words"),
+    Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter"),
     Binding("question_mark", "help", "Help", tooltip="Show every key"),
     Binding("q", "quit", "Quit", tooltip="Quit"),
     Binding("ctrl+c", "quit", "Quit", show=False, priority=True, tooltip="Quit"),

@@ -16,7 +16,8 @@ from textual.widgets import Static
 NOTES = (
     "Moving in time follows Toolong: m/M a minute, o/O an hour, d/D a day, lower case forward.\n"
     "Go to: an ISO date or datetime in UTC (2016-12-12, 2016-12-12T14:30) or +10m, -2h, +1d.\n"
-    "Filter: @author, #hashtag or words; every word must match; escape clears it.\n"
+    "Filter: @author, #hashtag or words; every word must match; it searches every post played\n"
+    "so far; escape clears it.\n"
     "Click the timeline to go there. Every action is in the command palette too (ctrl+p)."
 )
 

@@ -306,6 +306,21 @@ async def test_filter_narrows_the_feed_live_and_escape_clears_it(demo_log: Path)
         assert len(feed.shown) == 9 and not feed.border_subtitle
 
 
+@pytest.mark.asyncio
+async def test_escape_clears_a_kept_filter_after_the_box_is_closed(demo_log: Path) -> None:
+    """A filter kept with enter is cleared by escape later, from the player itself."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("end", "f", *"#aleppo", "enter")
+        await searched(pilot, app)
+        feed = app.query_one(Feed)
+        assert len(feed.shown) == 3 and not app.query_one("#filter-box").display
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert len(feed.shown) == 9 and not feed.border_subtitle
+
+
 async def searched(pilot: Pilot[Any], app: ReplayApp) -> None:
     """Wait until the log has been searched for the filter as typed, and the feed shows the answer."""
     await until(pilot, lambda: app.driver.matches is not None)
