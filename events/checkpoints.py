@@ -5,7 +5,9 @@ append-only and its events table holds events only). The sidecar records the log
 count and the projection's settings. After an ingest the log is the same entries and then more:
 the checkpoints before the earliest new entry in time still hold, so only those after it are
 made again, folding on from the last one kept. Otherwise (other settings, another log, a damaged
-file) the sidecar is rebuilt from scratch in one pass over the log. Either way the new sidecar is
+file) the sidecar is rebuilt from scratch in one pass over the log; damage found only when a
+checkpoint is read (a damaged page) makes the reader fold from the start and leaves the file to be
+rebuilt on the next open. Either way the new sidecar is
 written under a private name and swapped in atomically. Where it cannot be written (a read-only
 directory), the checkpoints are built in memory for this session instead.
 
@@ -101,17 +103,30 @@ class Checkpoints:
 
     def state_at(self, position: tuple[int, int]) -> Projection:
         """The projection after every entry at or before `position` (occurred_at µs, seq)."""
-        row = self._db.execute(
-            "SELECT state FROM checkpoints WHERE (occurred_at, seq) <= (?, ?) "
-            "ORDER BY occurred_at DESC, seq DESC LIMIT 1",
-            position,
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT state FROM checkpoints WHERE (occurred_at, seq) <= (?, ?) "
+                "ORDER BY occurred_at DESC, seq DESC LIMIT 1",
+                position,
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            self._give_up_damaged()
+            row = None
         projection = Projection(self.settings)
         if row is not None:
             with suppress(*_DAMAGED):  # a checkpoint changed in the sidecar: fold from the start
                 projection = Projection.from_snapshot(row[0], self.settings)
         projection.apply_rows(_rows_through(self._log, projection.position, position))
         return projection
+
+    def _give_up_damaged(self) -> None:
+        """The sidecar's pages are damaged (not just a checkpoint in it): fold from the start for
+        the rest of this session, and remove the file so that the next open builds it again."""
+        self._db.close()
+        with suppress(OSError):
+            sidecar_path(self._log.path).unlink()
+        self._db = sqlite3.connect(":memory:", isolation_level=None)
+        self._db.executescript(_SCHEMA)
 
 
 def _rows_through(log: Log, after: tuple[int, int], through: tuple[int, int]) -> Iterator[Row]:

@@ -396,6 +396,23 @@ class TestCheckpoints:
         with Checkpoints.open(sample, every=4) as checkpoints:
             assert checkpoints.state_at((2**62, 0)) == folded(sample)
 
+    def test_a_damaged_page_falls_back_to_the_fold_and_is_rebuilt_next_time(self, sample: Log) -> None:
+        """Damage found only when a checkpoint is read gives the fold's answer; the next open rebuilds."""
+        Checkpoints.open(sample, every=1).close()
+        path = sidecar_path(sample.path)
+        with closing(sqlite3.connect(path)) as db:
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+            root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'checkpoints'").fetchone()[0]
+        data = bytearray(path.read_bytes())
+        data[(root - 1) * page_size : root * page_size] = b"\xee" * page_size
+        path.write_bytes(bytes(data))
+        with Checkpoints.open(sample, every=1) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)  # and again, from memory
+        with Checkpoints.open(sample, every=1) as checkpoints:
+            assert len(checkpoints) == sample.count()
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+
     def test_rebuilt_for_other_settings(self, sample: Log) -> None:
         """Checkpoints made with other projection settings are not used."""
         Checkpoints.open(sample, every=4).close()
