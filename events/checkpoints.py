@@ -36,7 +36,7 @@ _DAMAGED = (zlib.error, ValueError, KeyError, TypeError)
 
 EVERY = 1000
 """Entries between checkpoints: a seek folds at most this many."""
-_FORMAT = "1"
+_FORMAT = "2"  # 2: edits keep the author, deleted reposts stop counting
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE checkpoints (

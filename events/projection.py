@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from events.codec import Row, post_from_body
+from events.codec import Row, canonical_json, post_from_body
 from events.errors import LogError
 from events.model import Kind, Post, Precision, from_micros, to_micros
 from events.query import Query
@@ -86,8 +86,10 @@ class Recent:
 
     Folding a row: a post or repost is added (when `keep` is None or matches it; past `size` the
     oldest goes), and a repost counts on the held post it reposts; an edit replaces a held post's
-    text and marks it edited (it goes if `keep` no longer matches the new text); a delete removes
-    it. Posts not held are not remembered, so an edit or repost of one changes no item.
+    text and what is read from it (hashtags, mentions, links, language), keeps who wrote it and
+    what it replies to, and marks it edited (it goes if `keep` no longer matches the new text); a
+    delete removes it, and a deleted repost no longer counts. Posts not held are not remembered, so
+    an edit, repost or delete of one changes no item.
     """
 
     def __init__(self, size: int, keep: Query | None = None) -> None:
@@ -116,10 +118,15 @@ class Recent:
             shown = items.get(key)
             if shown is None:
                 return
-            if kind is Kind.DELETED or (keep is not None and not keep.matches_body(post)):
+            if kind is Kind.DELETED:
+                del items[key]
+                self._uncount(shown)
+                return
+            edited = _edited(json.loads(shown.body), post)
+            if keep is not None and not keep.matches_body(edited):
                 del items[key]
             else:
-                items[key] = attrs.evolve(shown, body=row[6], edited=True)
+                items[key] = attrs.evolve(shown, body=canonical_json(edited), edited=True)
             return
         if kind is Kind.REPOSTED and post["repost_of"] is not None:
             original = items.get(f"{post['platform']}/{post['repost_of']}")
@@ -131,6 +138,23 @@ class Recent:
         items.move_to_end(key)
         if len(items) > self.size:
             items.popitem(last=False)
+
+    def _uncount(self, gone: Visible) -> None:
+        """A deleted repost stops counting on the post it reposts, if it counted: if it came after it."""
+        if gone.kind is not Kind.REPOSTED:
+            return
+        post = json.loads(gone.body)
+        original = self.items.get(f"{post['platform']}/{post['repost_of']}")
+        if (
+            original is not None
+            and original.reposts
+            and (original.occurred_us, original.seq)
+            < (
+                gone.occurred_us,
+                gone.seq,
+            )
+        ):
+            self.items[original.key] = attrs.evolve(original, reposts=original.reposts - 1)
 
     @classmethod
     def looking_back(cls, rows: Iterable[Row], size: int, keep: Query | None = None) -> Recent:
@@ -170,12 +194,12 @@ class Recent:
                     continue
                 if key not in decided and key not in deleted:
                     edit = edits.get(key)
-                    shown = post if edit is None else json.loads(edit)
+                    shown = post if edit is None else _edited(post, json.loads(edit))
                     if keep is None or keep.matches_body(shown):
-                        item = _visible(row, kind, key, body if edit is None else edit)
+                        item = _visible(row, kind, key, body if edit is None else canonical_json(shown))
                         found.append(attrs.evolve(item, edited=edit is not None, reposts=reposts[key]))
                 decided.add(key)
-                if kind is Kind.REPOSTED and post["repost_of"] is not None:
+                if kind is Kind.REPOSTED and post["repost_of"] is not None and key not in deleted:
                     reposts[f"{post['platform']}/{post['repost_of']}"] += 1
                 if len(found) == size:
                     break
@@ -184,6 +208,19 @@ class Recent:
         recent = cls(size, keep)
         recent.items.update((item.key, item) for item in reversed(found))
         return recent
+
+
+_EDITABLE = ("text", "hashtags", "mentions", "urls", "lang")
+"""What an edit changes in a post: its text and what is read from the text."""
+
+
+def _edited(post: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]:
+    """`post` as `edit` leaves it: the new text; the same author, replies, quotes and source.
+
+    An edit event carries the whole post as its source gave it, which may know less of the author
+    (a Bluesky update names only the author's DID) than the post did.
+    """
+    return {**post, **{name: edit[name] for name in _EDITABLE}}
 
 
 def _visible(row: Row, kind: Kind, key: str, body: str) -> Visible:

@@ -90,6 +90,35 @@ class TestFold:
         assert items["twitter/a"].reposts == 2
         assert items["twitter/r"].kind is Kind.REPOSTED
 
+    def test_an_edit_keeps_the_author_and_what_the_post_replies_to(self, tmp_path: Path) -> None:
+        """An edit that names its author less well (a Bluesky update: a DID) changes only the text."""
+        original = post("a", 1, "first version #one", handle="alice", reply_to="z", hashtags=("one",))
+        edit = post("a", 2, "second version #two", handle="did:plc:abc", hashtags=("two",), kind=Kind.EDITED)
+        (item,) = folded(log_of(tmp_path, [original, edit])).recent()
+        shown = item.post()
+        assert (shown.text, shown.hashtags, shown.author.handle, shown.reply_to) == (
+            "second version #two",
+            ("two",),
+            "alice",
+            "z",
+        )
+        assert item.edited
+
+    def test_a_deleted_repost_no_longer_counts(self, tmp_path: Path) -> None:
+        """When a repost is deleted, the post it reposted shows one repost fewer."""
+        log = log_of(
+            tmp_path,
+            [
+                post("a", 1),
+                post("r1", 2, kind=Kind.REPOSTED, repost_of="a"),
+                post("r2", 3, kind=Kind.REPOSTED, repost_of="a"),
+                post("r1", 4, "", kind=Kind.DELETED),
+            ],
+        )
+        items = folded(log).recent()
+        assert [(item.key, item.reposts) for item in items] == [("twitter/r2", 0), ("twitter/a", 1)]
+        assert looking_back(log, 10) == items
+
     def test_edits_and_reposts_of_posts_no_longer_visible_change_nothing(self, tmp_path: Path) -> None:
         """Once a post has left the bounded timeline, events about it leave the timeline alone."""
         events = [post("a", 1), post("b", 2), post("a", 3, "new", kind=Kind.EDITED)]
