@@ -266,7 +266,9 @@ class Transport:
         first = self.track.first_time()
         if first is not None:
             return first
-        return self.track.range.since_us if self.track.range.since_us is not None else 0
+        # No entry in the range: the range's own start, else its end; 0 only for an empty log.
+        since, until = self.track.range.since_us, self.track.range.until_us
+        return since if since is not None else until if until is not None else 0
 
     def _move(self, position: Position, virtual_us: int, now: float) -> None:
         self.track.seek(position)

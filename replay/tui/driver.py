@@ -67,13 +67,13 @@ class Options:
 
 def _prepare(
     path: Path, settings: Settings, progress: Callable[[int, int], None]
-) -> tuple[Timeline, Precision]:
+) -> tuple[Timeline | None, Precision]:
     """Build the checkpoints if needed and read the timeline's extent and density (worker thread)."""
     with Log.open(path, readonly=True) as log:
         Checkpoints.open(log, settings=settings, on_progress=progress).close()
         span = log.span()
         if span is None:
-            return Timeline(origin_us=0, end_us=1), Precision.SECOND
+            return None, Precision.SECOND  # nothing to draw a timeline of
         first_us, last_us = to_micros(span.first), to_micros(span.last)
         first, last = log.instant(first_us), log.instant(last_us)
         assert first is not None and last is not None

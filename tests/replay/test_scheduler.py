@@ -191,6 +191,21 @@ async def test_seeks_stop_at_the_ends_of_representable_time(
 
 
 @pytest.mark.trio
+async def test_a_range_with_no_posts_sits_at_its_own_time(
+    hour: Path, autojump_clock: trio.testing.MockClock
+) -> None:
+    """Ending before the first post, the playhead shows the range's end, not 1970."""
+    until = DAY - timedelta(days=365)
+    async with trio.open_nursery() as nursery:
+        receiver = await started(nursery, hour, until=until, paused=True)
+        assert receiver.scheduler.statistics().playhead_us == to_micros(until)
+        receiver.scheduler.seek_start_nowait()
+        await receiver.next()
+        assert receiver.scheduler.statistics().playhead_us == to_micros(until)
+        nursery.cancel_scope.cancel()
+
+
+@pytest.mark.trio
 async def test_speed_change_during_playback(hour: Path, autojump_clock: trio.testing.MockClock) -> None:
     """At 60x the gaps between posts shrink sixty-fold from the moment of the change."""
     async with trio.open_nursery() as nursery:

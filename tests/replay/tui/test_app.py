@@ -461,7 +461,7 @@ async def test_post_text_is_shown_literally(hostile_log: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_an_empty_log_opens_and_keys_do_no_harm(tmp_path: Path) -> None:
-    """A log with no posts shows "no posts" and event 0 of 0, and every key leaves it standing."""
+    """A log with no posts shows "no posts", event 0 of 0 and no timeline; every key leaves it standing."""
     from events.store import Log
 
     path = tmp_path / "empty.log"
@@ -473,3 +473,4 @@ async def test_an_empty_log_opens_and_keys_do_no_harm(tmp_path: Path) -> None:
         await settle(pilot, app)
         assert "no posts" in header(app) and "event 0 of 0" in header(app)
         assert app.query_one(Feed).shown == []
+        assert app.query_one(TimelineStrip).timeline is None  # no axis labelled 1970
