@@ -28,10 +28,15 @@ from replay.tui.widgets import Feed, FilterBox, HeaderLine, HelpScreen, SidePane
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+NARROW = 80
+
+
 class ReplayApp(App[int]):
     """Replays a log: header, timeline strip, feed, side panel, footer; trio runs as a guest."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere find it too
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012 (Textual types it so)
+    """Below NARROW columns the side panel gives its width to the feed."""
     TITLE = "replay"
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = list(keys.BINDINGS)

@@ -460,6 +460,20 @@ async def test_post_text_is_shown_literally(hostile_log: Path) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_narrow_terminal_gives_the_side_panel_s_width_to_the_feed(demo_log: Path) -> None:
+    """At 40 columns the side panel steps aside and the feed shows the posts; at 120 both are there."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await started(pilot, app)
+        await settle(pilot, app)
+        assert not app.query_one(SidePanel).display
+        assert app.query_one(Feed).size.width > 30 and "@AlabedBana" in app.query_one(Feed).text()
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot, app)
+        assert app.query_one(SidePanel).display
+
+
+@pytest.mark.asyncio
 async def test_an_empty_log_opens_and_keys_do_no_harm(tmp_path: Path) -> None:
     """A log with no posts shows "no posts", event 0 of 0 and no timeline; every key leaves it standing."""
     from events.store import Log
