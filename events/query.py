@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from attrs import field, frozen
 
 from events.model import Post
+
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+"""Characters that show as nothing (soft hyphen, zero-width spaces and joiners, direction marks and
+controls, the byte-order mark): text matches as it is seen, so they are left out on both sides."""
 
 _ESCAPED = frozenset('"\\') | {chr(code) for code in range(0x20)}
 """Characters JSON writes as escapes: a needle holding one cannot be looked for in a raw body."""
@@ -19,7 +24,8 @@ class Query:
     hashtag that starts with x, any other word the text, the handle or the display name.
 
     Matching ignores case (Unicode case folding, so "strasse" finds "Straße"): "#save" finds
-    #SaveAleppo.
+    #SaveAleppo. It also ignores characters that show as nothing, so text matches as the feed
+    shows it: "abcevil" finds "abc\u202eevil".
     """
 
     text: str = field(default="", eq=False)
@@ -29,7 +35,7 @@ class Query:
     """What each word needs in a raw body (without its @ or #), when JSON writes it as it is."""
 
     def __attrs_post_init__(self) -> None:
-        terms = tuple(self.text.casefold().split())
+        terms = tuple(_seen(self.text).split())
         needles = (term[1:] if term[0] in "@#" and len(term) > 1 else term for term in terms)
         object.__setattr__(self, "terms", terms)
         object.__setattr__(self, "_needles", tuple(n for n in needles if not _ESCAPED.intersection(n)))
@@ -55,21 +61,25 @@ class Query:
         """
         if "\\" in body:
             return True
-        folded = body.casefold()
+        folded = body.casefold() if body.isascii() else _seen(body)
         return all(needle in folded for needle in self._needles)
 
     def _matches(self, handle: str, name: str | None, hashtags: Sequence[str], text: str) -> bool:
         for term in self.terms:
             if term.startswith("@") and len(term) > 1:
-                found = handle.casefold().startswith(term[1:])
+                found = _seen(handle).startswith(term[1:])
             elif term.startswith("#") and len(term) > 1:
-                found = any(tag.casefold().startswith(term[1:]) for tag in hashtags)
+                found = any(_seen(tag).startswith(term[1:]) for tag in hashtags)
             else:
                 found = (
-                    term in text.casefold()
-                    or term in handle.casefold()
-                    or (name is not None and term in name.casefold())
+                    term in _seen(text) or term in _seen(handle) or (name is not None and term in _seen(name))
                 )
             if not found:
                 return False
         return True
+
+
+def _seen(text: str) -> str:
+    """`text` as matching compares it: case-folded, without the characters that show as nothing."""
+    folded = text.casefold()
+    return folded if folded.isascii() else _INVISIBLE.sub("", folded)

@@ -40,6 +40,14 @@ def test_case_folding_is_unicode() -> None:
     assert Query("#").matches(post) and Query("@").matches(post)
 
 
+def test_characters_that_show_as_nothing_are_ignored() -> None:
+    """Text matches as it is shown: direction controls, zero-width spaces and soft hyphens left out."""
+    post = _post("x", None, "abc\u202eevil and Aleppo\u200b\u00adnow")
+    for query in ("abcevil", "alepponow", "abc\u202eevil"):
+        assert Query(query).matches(post), query
+        assert Query(query).may_match(post_body(post)), query
+
+
 def test_a_body_that_cannot_match_is_told_apart_without_decoding() -> None:
     """may_match is False for a body without the words, True for one with them."""
     body = post_body(_post("someone", None, "nothing to see"))
