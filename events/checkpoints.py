@@ -60,6 +60,9 @@ class Checkpoints:
         self._log = log
         self._db = db
         self.settings = settings
+        self._built_for = log.count()  # the entries the checkpoints were made from (checked on open)
+        self._seen_count = self._built_for
+        self._valid_before: int | None = None  # checkpoints from this time on miss later appends
 
     @classmethod
     def open(
@@ -103,11 +106,12 @@ class Checkpoints:
 
     def state_at(self, position: tuple[int, int]) -> Projection:
         """The projection after every entry at or before `position` (occurred_at µs, seq)."""
+        usable = min(position, self._still_whole())
         try:
             row = self._db.execute(
                 "SELECT state FROM checkpoints WHERE (occurred_at, seq) <= (?, ?) "
                 "ORDER BY occurred_at DESC, seq DESC LIMIT 1",
-                position,
+                usable,
             ).fetchone()
         except sqlite3.DatabaseError:
             self._give_up_damaged()
@@ -118,6 +122,21 @@ class Checkpoints:
                 projection = Projection.from_snapshot(row[0], self.settings)
         projection.apply_rows(_rows_through(self._log, projection.position, position))
         return projection
+
+    def _still_whole(self) -> tuple[int, int]:
+        """The last position whose checkpoints hold every entry before them, now.
+
+        The log may have been appended to since the checkpoints were made (an ingest while the
+        player has it open): a checkpoint after the earliest new entry misses it. New entries
+        have later positions, so those at that time made before them still hold.
+        """
+        count = self._log.count()
+        if count != self._seen_count:
+            self._seen_count = count
+            self._valid_before = self._log.earliest_after(self._built_for)
+        if self._valid_before is None:
+            return (2**63 - 1, 0)
+        return (self._valid_before, self._built_for)
 
     def _give_up_damaged(self) -> None:
         """The sidecar's pages are damaged (not just a checkpoint in it): fold from the start for

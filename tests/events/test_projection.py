@@ -442,6 +442,16 @@ class TestCheckpoints:
             assert len(checkpoints) == sample.count()
             assert checkpoints.state_at((2**62, 0)) == folded(sample)
 
+    def test_entries_appended_while_open_are_in_the_state(self, sample: Log) -> None:
+        """An ingest while the checkpoints are open (the player and an ingest at once) is not missed."""
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            with Log.open(sample.path) as writer:
+                writer.append([post("early", -1, "before all"), post("1", 1.5, "edited", kind=Kind.EDITED)])
+            expected = Projection()
+            for row in rows_of(sample):
+                expected.apply_rows([row])
+                assert checkpoints.state_at((row[3], row[0])) == expected
+
     def test_rebuilt_for_other_settings(self, sample: Log) -> None:
         """Checkpoints made with other projection settings are not used."""
         Checkpoints.open(sample, every=4).close()
