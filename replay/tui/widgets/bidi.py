@@ -212,11 +212,19 @@ def _levels(kinds: list[str], rtl: bool) -> list[int]:
 def _clusters(cells: list[Cell]) -> list[list[Cell]]:
     clusters: list[list[Cell]] = []
     for cell in cells:
-        if clusters and (_transparent(cell[0]) or cell[0] == "\u200d" or clusters[-1][-1][0] == "\u200d"):
+        if clusters and (_transparent(cell[0]) or _held_by_joiner(clusters[-1], cell[0])):
             clusters[-1].append(cell)
         else:
             clusters.append([cell])
     return clusters
+
+
+def _held_by_joiner(cluster: list[Cell], char: str) -> bool:
+    """A zero-width joiner between symbols makes one emoji (👩‍💻), kept whole when reordered;
+    between letters it only asks for joined forms, and each letter moves on its own."""
+    if char == "\u200d":
+        return not unicodedata.category(cluster[0][0]).startswith("L")
+    return cluster[-1][0] == "\u200d" and not unicodedata.category(char).startswith("L")
 
 
 def reorder(cells: list[Cell], rtl: bool) -> list[Cell]:
@@ -255,6 +263,17 @@ def _cells(line: Text) -> list[Cell]:
             current = styles[i]
             styles[i] = style if current is None else current + style
     return list(zip(line.plain, styles, strict=True))
+
+
+def display_fitted(text: Text, rtl: bool, width: int) -> Text:
+    """`text` cut to `width` cells (an ellipsis where reading ends), then put in display order.
+
+    Cut first, in reading order, so a long right-to-left name keeps its beginning and its
+    ellipsis lands on the left, where it is read last.
+    """
+    cut = text.copy()
+    cut.truncate(width, overflow="ellipsis")
+    return display_line(cut, rtl)
 
 
 def display_line(line: Text, rtl: bool) -> Text:

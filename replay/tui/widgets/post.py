@@ -11,7 +11,7 @@ from rich.text import Text
 from events.codec import post_from_body
 from events.model import Kind, Post
 from events.projection import Visible
-from replay.tui.widgets.bidi import base_is_rtl, display_line
+from replay.tui.widgets.bidi import base_is_rtl, display_fitted, display_line
 from replay.tui.widgets.literal import plain, post_text
 
 INDENT = 2
@@ -60,11 +60,9 @@ def byline(item: Visible, post: Post, width: int) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis", end="")
     if author.name is not None:
         # The name keeps its own direction, as a web page's dir="auto" would give it.
-        name = display_line(plain(author.name, NAME), base_is_rtl(author.name))
         room = width - tail.cell_len - 1
         if room >= 4:
-            name.truncate(room, overflow="ellipsis")
-            line.append_text(name)
+            line.append_text(display_fitted(plain(author.name, NAME), base_is_rtl(author.name), room))
             line.append(" ")
     line.append_text(tail)
     line.truncate(width, overflow="ellipsis")

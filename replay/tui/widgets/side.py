@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from replay.tui.frame import Frame
-from replay.tui.widgets.bidi import base_is_rtl, display_line
+from replay.tui.widgets.bidi import base_is_rtl, display_fitted
 from replay.tui.widgets.literal import plain
 
 ROWS = 8
@@ -23,8 +23,8 @@ def _ranking(title: str, rows: tuple[tuple[str, int], ...], prefix: str, style: 
     number = max(len(f"{count:,}") for _, count in rows[:ROWS])
     name_width = max(4, width - number - 8)
     for name, count in rows[:ROWS]:
-        label = display_line(plain(prefix + name, style), base_is_rtl(name))
-        label.truncate(name_width, overflow="ellipsis", pad=True)
+        label = display_fitted(plain(prefix + name, style), base_is_rtl(name), name_width)
+        label.pad_right(name_width - label.cell_len)
         bar = "█" * max(1, round(4 * count / top))
         text.append(" ")
         text.append_text(label)

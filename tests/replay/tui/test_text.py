@@ -105,6 +105,19 @@ def test_mixed_directions(logical: str, rtl: bool, shown: str) -> None:
     assert bidi.display_line(Text(logical), rtl=rtl).plain == shown
 
 
+def test_a_joiner_between_letters_does_not_hold_them_together() -> None:
+    """Hebrew letters around a zero-width joiner are reversed one by one; an emoji sequence stays whole."""
+    assert bidi.display_line(Text("שלום\u200dעולם"), rtl=True).plain == "םלוע\u200dםולש"
+    family = "👨\u200d👩\u200d👧"
+    assert bidi.display_line(Text(f"hi {family} שלום"), rtl=True).plain == f"םולש {family} hi"
+
+
+def test_a_long_right_to_left_name_keeps_its_beginning() -> None:
+    """Cut to fit, a right-to-left name loses its end, and the ellipsis sits on the left, read last."""
+    assert bidi.display_fitted(Text("שלום עולם ומלואו"), rtl=True, width=10).plain == "…םלוע םולש"
+    assert bidi.display_fitted(Text("Hello world again"), rtl=False, width=10).plain == "Hello wor…"
+
+
 def test_styles_move_with_their_characters() -> None:
     """A hashtag styled in logical order is still styled after reordering."""
     text = post_text("שלום #חלב", hashtags=("חלב",))
