@@ -213,10 +213,11 @@ def limit_gap(playhead: Playhead, silence_from_us: int, next_us: int) -> Playhea
     if not playhead.playing or playhead.max_gap is None:
         return playhead
     silence_from = max(silence_from_us, playhead.virtual_us)
-    allowed_us = math.floor(playhead.max_gap * playhead.speed * US)
-    if next_us - silence_from <= allowed_us:
+    allowed = playhead.max_gap * playhead.speed * US  # a float: a limit of 1e308 s is no limit
+    if next_us - silence_from <= allowed:
         return playhead
-    return attrs.evolve(playhead, virtual_us=next_us - allowed_us, wall=wall_at(playhead, silence_from))
+    virtual_us = next_us - math.floor(allowed)
+    return attrs.evolve(playhead, virtual_us=virtual_us, wall=wall_at(playhead, silence_from))
 
 
 # -- playback time of entries that share an instant -----------------------------------------------

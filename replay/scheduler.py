@@ -162,7 +162,9 @@ class Scheduler:
         """Deliver updates until cancelled, or until the consumer closes `updates`."""
         transport = self._transport
         try:
-            async with self._send:
+            # Closed without a checkpoint: `async with` would give the consumer, woken by the
+            # close, a chance to cancel this task and so turn an error leaving here into Cancelled.
+            with self._send:
                 while True:
                     now = trio.current_time()
                     deadline = transport.next_deadline(now)

@@ -203,6 +203,20 @@ def _player(path: Path, speed: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+@pytest.mark.parametrize("attempt", range(8))  # the lost error depended on which task ran first
+def test_an_error_while_playing_is_raised_not_lost(
+    synthetic: Path, monkeypatch: pytest.MonkeyPatch, attempt: int
+) -> None:
+    """A failure inside the scheduler reaches the caller every time, never an early, quiet exit 0."""
+
+    def broken(self: object, now: float) -> None:
+        raise RuntimeError("the log broke")
+
+    monkeypatch.setattr("replay.transport.Transport.take", broken)
+    with pytest.raises(RuntimeError, match="the log broke"):
+        play(synthetic, speed=None, out=io.StringIO())
+
+
 def test_head_on_a_real_pipe_ends_quietly(synthetic: Path) -> None:
     """`play | head -1` on a real pipe: exit code 0 and nothing on stderr."""
     child = subprocess.Popen(

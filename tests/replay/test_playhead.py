@@ -157,6 +157,11 @@ class TestGapLimit:
         head = ph.limit_gap(playing(1, max_gap=2.0), T0, T0 + HOUR)
         assert ph.wall_at(head, T0 + HOUR) == pytest.approx(102.0)
 
+    def test_a_limit_longer_than_any_silence_changes_nothing(self) -> None:
+        """A limit of 1e308 s at 10,000x is no limit (and no overflow)."""
+        head = playing(10_000, max_gap=1e308)
+        assert ph.limit_gap(head, T0, T0 + 10**15 * US) is head
+
     def test_a_short_silence_is_kept(self) -> None:
         """A silence within the limit is left alone."""
         head = playing(1, max_gap=2.0)
