@@ -12,6 +12,7 @@ SCHEMA_VERSION = 1
 APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
 PAGE_BYTES = 16 * 1024  # for new logs: fewer, fuller pages than the default 4 KiB (624 vs 657 bytes a post)
 CACHE_KIB = 32 * 1024  # page cache for the indexes while appending; bounds memory too
+BUSY_TIMEOUT_S = 0.5  # how long a statement waits for a lock held by another process
 
 _SCHEMA = f"""
 CREATE TABLE events (
@@ -65,7 +66,7 @@ def connect(path: Path, *, create: bool = False, readonly: bool = False) -> sqli
         raise LogError(f"{path}: is empty, not a log")
     uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
     try:
-        db = sqlite3.connect(uri, uri=True, timeout=0.5, isolation_level=None)
+        db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as exc:
         raise LogError(f"{path}: cannot open: {exc}") from exc
     try:
@@ -113,7 +114,9 @@ def _recover(path: Path) -> bool:
     if not path.with_name(path.name + "-journal").exists():
         return False
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0.5)) as db:
+        with closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
+        ) as db:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error:
         return False

@@ -27,9 +27,11 @@ from events.model import GENESIS, Entry, Event, from_micros, to_micros
 from events.positions import COLUMNS as _COLUMNS
 from events.positions import Instant, TimeIndex
 from events.readback import Restored, RestoredBlock, RestoredRow
-from events.schema import connect
+from events.schema import BUSY_TIMEOUT_S, connect
 
 BATCH = 4096
+WRITE_WAIT_MS = 5_000
+"""How long an append, once it is the writer, waits for readers (a verify, a player) to let it commit."""
 _LOOKUP_CHUNK = 900  # stays under SQLite's limit on bound parameters
 _WRITTEN_BYTES = 1 << 23  # 8 MB: 2**26 bits, about 1.5% of them set by a million appended ids
 _WRITTEN_MASK = _WRITTEN_BYTES - 1
@@ -199,8 +201,16 @@ class Log(TimeIndex):
     # -- checking ------------------------------------------------------------------------------
 
     def verify(self, on_progress: Callable[[int], None] | None = None) -> Verification:
-        """Recompute every id, key and hash and the chain; name the first position that fails."""
-        return verify_log(self._db, on_progress)
+        """Recompute every id, key and hash and the chain; name the first position that fails.
+
+        The log is read as one snapshot: an ingest by another process meanwhile waits, rather
+        than being seen half-way (its entries without its record, or the other way round).
+        """
+        self._db.execute("BEGIN")
+        try:
+            return verify_log(self._db, on_progress)
+        finally:
+            self._db.execute("ROLLBACK")
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -224,6 +234,7 @@ class Log(TimeIndex):
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise LogError(f"{self.path}: locked by another writer ({exc})") from exc
+        self._db.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_MS}")  # readers finish what they read
         try:
             seq = self.count()
             first_seq = seq + 1
@@ -250,10 +261,21 @@ class Log(TimeIndex):
                     (recorded_us, first_seq, seq, json.dumps(sources), json.dumps(kinds)),
                 )
             self._db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if "locked" not in str(exc):
+                raise
+            raise LogError(
+                f"{self.path}: busy: another process kept reading the log for "
+                f"{WRITE_WAIT_MS / 1000:g} s; nothing was appended, try again"
+            ) from exc
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {round(BUSY_TIMEOUT_S * 1000)}")
         return AppendResult(found=found, new=new, present=found - new, head=prev.hex())
 
     def _not_in_log(

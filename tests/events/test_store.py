@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from events.codec import export_line
 from events.errors import LogError
+from events.integrity import Verification, verify_log
 from events.model import GENESIS, Event, from_micros, to_micros
 from events.readback import restore_line
 from events.schema import APPLICATION_ID, SCHEMA_VERSION
@@ -241,6 +243,30 @@ class LogContract:
             other.execute("ROLLBACK")
         assert log.count() == 2
         assert log.append(numbered(3)).new == 1
+
+    def test_an_append_waits_for_a_reader_to_finish(self, log: Log) -> None:
+        """A reader in the middle of a read holds the commit back; the append goes in when it is done."""
+        log.append(numbered(2))
+        with closing(sqlite3.connect(log.path, isolation_level=None, check_same_thread=False)) as reader:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM events").fetchone()
+            threading.Timer(0.3, reader.execute, ["ROLLBACK"]).start()
+            assert log.append(numbered(3)).new == 1
+
+    def test_verify_reads_one_snapshot(self, log: Log, monkeypatch: pytest.MonkeyPatch) -> None:
+        """While verify reads, another process's append cannot commit (it says so), so verify never
+        sees an ingest half done."""
+        log.append(numbered(3))
+
+        def verify_with_an_ingest_meanwhile(db: sqlite3.Connection, on_progress: Any) -> Verification:
+            db.execute("SELECT count(*) FROM events").fetchone()  # the snapshot begins here
+            with Log.open(log.path) as other, pytest.raises(LogError, match="busy: another process"):
+                other.append(numbered(5))
+            return verify_log(db, on_progress)
+
+        monkeypatch.setattr("events.store.verify_log", verify_with_an_ingest_meanwhile)
+        monkeypatch.setattr("events.store.WRITE_WAIT_MS", 100)
+        assert log.verify().intact and log.count() == 3
 
     # -- reading by time -----------------------------------------------------------------------
 
