@@ -74,8 +74,15 @@ def demo_log() -> Path:
         digest.update(document.read_bytes())
     path = cache / f"demo-{digest.hexdigest()[:12]}.log"
     if not path.exists():
-        with Log.open(path, create=True) as log:
-            ingest(log, [str(p) for p in demo.documents()], format_name="article", names=demo.names())
+        # Built under a private name and renamed into place: an interrupted first run, or two at
+        # once, never leave a half-built demo where the next run would take it as it is.
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        try:
+            with Log.open(partial, create=True) as log:
+                ingest(log, [str(p) for p in demo.documents()], format_name="article", names=demo.names())
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
     return path
 
 

@@ -503,6 +503,24 @@ def test_installed_command() -> None:
     assert "examples:" in done.stdout
 
 
+def test_an_interrupted_first_build_of_the_demo_leaves_nothing_behind(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the demo is first built leaves no log in the cache; the next run builds it whole."""
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("replay.cli.ingest", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        demo_log()
+    assert list((cache / "replay").iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    with Log.open(demo_log(), readonly=True) as log:
+        assert log.count() == 9
+
+
 def test_demo_log_is_built_once_in_the_cache(cache: Path) -> None:
     """The built-in demo's log is built in the user's cache on first use and reused after."""
     path = demo_log()
