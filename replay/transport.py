@@ -58,6 +58,10 @@ Update = Batch | Reset | Ended
 """What a consumer receives."""
 
 
+LOOP_PAUSE = 1.0
+"""Wall seconds between the last entry of a round and the start of the next, when looping."""
+
+
 class Transport:
     """Play, pause, seek, step and speed over a track; says what is due at `now`."""
 
@@ -110,7 +114,9 @@ class Transport:
         if following is None:
             if self.ended or self.playhead.paused:
                 return math.inf
-            return -math.inf  # the end (or a loop back to the start) is due now
+            if self.loop:  # a breath between rounds: a range played in no time never spins
+                return self._last_batch_wall + LOOP_PAUSE
+            return -math.inf  # the end is due now
         if self.playhead.paused:
             return math.inf
         self.playhead = ph.limit_gap(self.playhead, self._last_time, following)

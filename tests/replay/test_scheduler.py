@@ -17,6 +17,7 @@ from events.model import EARLIEST_US, LATEST_US, Event, Kind, Precision, to_micr
 from events.projection import Projection
 from replay.playhead import US
 from replay.scheduler import Batch, Ended, Reset, Scheduler, Statistics, Update
+from replay.transport import LOOP_PAUSE
 from tests.conftest import DAY, make_event
 from tests.replay.logs import build
 
@@ -274,6 +275,22 @@ async def test_range_plays_only_its_posts(hour: Path, autojump_clock: trio.testi
         await receiver.until_ended()
         nursery.cancel_scope.cancel()
     assert receiver.rows() == [121, 122, 123, 124]
+
+
+@pytest.mark.trio
+async def test_looping_one_instant_pauses_between_rounds(
+    hour: Path, autojump_clock: trio.testing.MockClock
+) -> None:
+    """A looped range of a single post, even at max speed, plays it once a second, not in a busy loop."""
+    async with trio.open_nursery() as nursery:
+        receiver = await started(nursery, hour, since=DAY, until=DAY + seconds(1), loop=True, speed=None)
+        start = trio.current_time()
+        rounds = 0
+        while rounds < 3:
+            if isinstance(await receiver.next(), Batch):
+                rounds += 1
+        nursery.cancel_scope.cancel()
+    assert trio.current_time() - start == pytest.approx(2 * LOOP_PAUSE)
 
 
 @pytest.mark.trio
