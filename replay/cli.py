@@ -172,14 +172,15 @@ def _print_report(report: Report, log: str) -> None:
 def _info(args: argparse.Namespace) -> int:
     with Log.open(args.path, readonly=True) as log:
         summary = log.summary()
-    print(f"log      {args.path}")
+    # Kinds and sources are read from the file, which anyone may have written: shown, not obeyed.
+    print(f"log      {one_line(str(args.path))}")
     print(f"events   {summary.count}")
     if summary.span is not None:
         print(f"span     {summary.span.first.isoformat()} .. {summary.span.last.isoformat()}")
     for kind, count in sorted(summary.kinds.items()):
-        print(f"kind     {kind}: {count}")
+        print(f"kind     {one_line(kind)}: {count}")
     for source, count in sorted(summary.sources.items()):
-        print(f"source   {source}: {count}")
+        print(f"source   {one_line(source)}: {count}")
     print(f"ingests  {summary.ingests}")
     print(f"head     {summary.head}")
     return EXIT_OK

@@ -21,7 +21,7 @@ from attrs import frozen
 from events import demo
 from events.store import Log
 from replay.cli import demo_log, main
-from tests.conftest import tamper
+from tests.conftest import make_event, tamper
 
 SEED = next(path for path in demo.documents() if path.name.startswith("001_"))
 """The one seed article that quotes posts with attributions (the other two quote none)."""
@@ -154,6 +154,15 @@ class TestLog:
             "ingests  1",
             f"head     {head(demo_path)}",
         ]
+
+    def test_info_shows_source_names_literally(self, tmp_path: Path, cli: Cli) -> None:
+        """A source path holding terminal escapes (from an export anyone may write) is shown, not obeyed."""
+        path = tmp_path / "escapes.log"
+        with Log.open(path, create=True) as log:
+            log.append([make_event("hi", post_id="1", path="\x1b]0;pwned\x07\x1b[41mX")])
+        result = cli("log", "info", path)
+        assert result.code == 0 and "pwned" in result.out
+        assert "\x1b" not in result.out and "\x07" not in result.out
 
     def test_verify_intact(self, demo_path: Path, cli: Cli) -> None:
         """verify exits 0 on an untouched log."""
