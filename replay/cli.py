@@ -128,7 +128,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if not sources:
         raise UsageError("nothing to ingest: name at least one SOURCE (or - for stdin), or --demo")
     update, stop = _progress(sys.stderr)
-    log_path = Path(args.log)
+    log_path = Path(args.log).resolve()  # through a symlink: the file it names is what is made
     is_new = not log_path.exists()
     was_empty = not is_new and log_path.is_file() and log_path.stat().st_size == 0
     try:
@@ -351,6 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["play"])
+    for dest, option in _ONE_VALUE.items():
+        if isinstance(getattr(args, dest, None), list):  # "--from=--": argparse drops the "--"
+            parser.error(f"argument {option}: expected one value")
     try:
         code: int = args.handler(args)
     except (EventsError, UsageError) as exc:
@@ -378,7 +381,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except (TypeError, ValueError, OverflowError) as exc:
+        if args.command not in ("log", "play"):
+            raise
+        # A value changed in the file (a time that is text, a precision no one knows): verify
+        # names the entry. Only commands that read a log get here.
+        print(
+            f"replay: the log holds a value it cannot read ({one_line(str(exc))}); run replay log verify",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return code
+
+
+_ONE_VALUE = {
+    "since": "--from",
+    "until": "--until",
+    "speed": "--speed",
+    "max_gap": "--max-gap",
+    "output": "-o/--output",
+    "log": "--log",
+    "format": "--format",
+}
+"""Options that take one value: argparse leaves a list there when the value was "--"."""
 
 
 if __name__ == "__main__":

@@ -558,3 +558,58 @@ def test_interrupted_ingest_changes_nothing(
         assert (result.code, result.err) == (130, "replay: interrupted; nothing was changed\n")
     assert not (tmp_path / "new.log").exists()
     assert demo_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("log", "export", "{log}", "--from=--"),
+        ("log", "export", "{log}", "-o=--"),
+        ("play", "{log}", "--headless", "--until=--"),
+        ("play", "{log}", "--headless", "--speed=--"),
+        ("play", "{log}", "--headless", "--format=--"),
+        ("ingest", "{log}", "--log=--"),
+    ],
+)
+def test_an_option_given_only_dashes_is_a_usage_error(
+    demo_path: Path, cli: Cli, argv: tuple[str, ...]
+) -> None:
+    """'--from=--' (which argparse turns into an empty list) is one usage line, not a traceback."""
+    result = cli(*(arg.format(log=demo_path) for arg in argv))
+    assert result.code == 2 and "expected one value" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("occurred_at", "abc"), ("occurred_at", 2**62), ("occurred_at", 1.5), ("precision", "fortnight")],
+)
+@pytest.mark.parametrize(
+    "command", [("log", "info"), ("log", "export"), ("play", "--headless", "--speed", "max")], ids=str
+)
+def test_a_value_changed_in_the_file_is_one_line_pointing_at_verify(
+    demo_path: Path, cli: Cli, column: str, value: object, command: tuple[str, ...]
+) -> None:
+    """A time or precision rewritten behind the triggers' back is never a traceback: a command that
+    needs the value says so in one line naming verify (exit 2); one that does not, works."""
+    tamper(demo_path, f"UPDATE events SET {column} = ? WHERE seq = 1", (value,))
+    argv = (
+        [*command[:2], str(demo_path), *command[2:]]
+        if command[0] == "log"
+        else [command[0], str(demo_path), *command[1:]]
+    )
+    result = cli(*argv)
+    if result.code != 0:
+        assert "run replay log verify" in one_error_line(result)
+
+
+def test_a_failed_ingest_through_a_dangling_symlink_leaves_both_as_they_were(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """The link still points nowhere and no log was made where it points."""
+    (tmp_path / "target").mkdir()
+    link = tmp_path / "link.log"
+    link.symlink_to(tmp_path / "target" / "new.log")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"kind":"post.published"}\n')
+    assert cli("ingest", bad, "--format", "jsonl", "--log", link).code == 2
+    assert link.is_symlink() and not (tmp_path / "target" / "new.log").exists()
