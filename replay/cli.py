@@ -51,7 +51,7 @@ def _speed(text: str) -> float | None:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a speed: {text!r} (a number like 60 or 0.5, or max)") from None
     if not 0.1 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"speed {value:g} is outside 0.1..10000 (or max)")
+        raise argparse.ArgumentTypeError(f"speed {one_line(text)} is outside 0.1..10000 (or max)")
     return value
 
 
@@ -338,7 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_play.add_argument("--from", dest="since", type=_time, metavar="TIME", help="start at TIME (ISO 8601)")
     p_play.add_argument("--until", type=_time, metavar="TIME", help="stop before TIME (ISO 8601)")
     p_play.add_argument("--max-gap", type=_seconds, metavar="SECONDS", help="shorten longer silences to this")
-    p_play.add_argument("--paused", action="store_true", help="start paused")
+    p_play.add_argument(
+        "--paused",
+        action="store_true",
+        help="start paused (headless: write the newest 200 posts visible at the start, and exit)",
+    )
     p_play.add_argument("--loop", action="store_true", help="start again at the end")
     p_play.add_argument("--format", choices=("text", "jsonl"), default="text", help="headless output format")
     p_play.set_defaults(handler=_play)

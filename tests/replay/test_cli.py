@@ -613,3 +613,10 @@ def test_a_failed_ingest_through_a_dangling_symlink_leaves_both_as_they_were(
     bad.write_text('{"kind":"post.published"}\n')
     assert cli("ingest", bad, "--format", "jsonl", "--log", link).code == 2
     assert link.is_symlink() and not (tmp_path / "target" / "new.log").exists()
+
+
+@pytest.mark.parametrize("typed", ["10000.0000001", "0.09999999999", "20000x"])
+def test_a_speed_out_of_range_is_quoted_as_typed(demo_path: Path, cli: Cli, typed: str) -> None:
+    """The message shows the speed as given, not rounded into the range it is refused from."""
+    result = cli("play", demo_path, "--headless", "--speed", typed)
+    assert result.code == 2 and f"speed {typed} is outside 0.1..10000" in result.err
