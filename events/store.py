@@ -264,6 +264,8 @@ class Log(TimeIndex):
         except sqlite3.OperationalError as exc:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
+            if "readonly" in str(exc):
+                raise LogError(f"{self.path}: read-only (opened so, or no write permission)") from exc
             if "locked" not in str(exc):
                 raise
             raise LogError(

@@ -145,7 +145,15 @@ def _ingest(args: argparse.Namespace) -> int:
         raise
     finally:
         stop()
-    _print_report(report, args.log)
+    try:
+        _print_report(report, args.log)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk under stdout: the log has changed all the same, say so
+        raise UsageError(
+            f"{report.new} new events were appended to {args.log}, but the report could not be "
+            f"written: {exc.strerror or exc}"
+        ) from exc
     return EXIT_OK
 
 

@@ -244,6 +244,12 @@ class LogContract:
         assert log.count() == 2
         assert log.append(numbered(3)).new == 1
 
+    def test_a_log_opened_read_only_says_so(self, log: Log) -> None:
+        """Appending through a read-only opening (or to a file without write permission) says read-only."""
+        log.append(numbered(1))
+        with Log.open(log.path, readonly=True) as reader, pytest.raises(LogError, match="read-only"):
+            reader.append(numbered(2))
+
     def test_an_append_waits_for_a_reader_to_finish(self, log: Log) -> None:
         """A reader in the middle of a read holds the commit back; the append goes in when it is done."""
         log.append(numbered(2))

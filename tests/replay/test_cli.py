@@ -620,3 +620,20 @@ def test_a_speed_out_of_range_is_quoted_as_typed(demo_path: Path, cli: Cli, type
     """The message shows the speed as given, not rounded into the range it is refused from."""
     result = cli("play", demo_path, "--headless", "--speed", typed)
     assert result.code == 2 and f"speed {typed} is outside 0.1..10000" in result.err
+
+
+def test_a_report_that_cannot_be_written_says_the_log_changed(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With stdout on a full disk the ingest is still appended, and the one error line says so."""
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    path = tmp_path / "full.log"
+    line = one_error_line(cli("ingest", "--demo", "--log", path))
+    assert "9 new events were appended" in line and "No space left on device" in line
+    with Log.open(path, readonly=True) as log:
+        assert log.count() == 9
