@@ -56,12 +56,12 @@ def sidecar_path(log_path: Path) -> Path:
 class Checkpoints:
     """Read access to a log's checkpoints: the projection at any position, fast."""
 
-    def __init__(self, log: Log, db: sqlite3.Connection, settings: Settings) -> None:
+    def __init__(self, log: Log, db: sqlite3.Connection, settings: Settings, built_for: int) -> None:
         self._log = log
         self._db = db
         self.settings = settings
-        self._built_for = log.count()  # the entries the checkpoints were made from (checked on open)
-        self._seen_count = self._built_for
+        self._built_for = built_for  # the entries the checkpoints were made from
+        self._seen_count = built_for
         self._valid_before: int | None = None  # checkpoints from this time on miss later appends
 
     @classmethod
@@ -87,7 +87,7 @@ class Checkpoints:
             db = _extend(log, path, expected, settings, every, on_progress)
         if db is None:
             db = _build(log, path, expected, settings, every, on_progress)
-        return cls(log, db, settings)
+        return cls(log, db, settings, int(expected["count"]))
 
     def close(self) -> None:
         """Close the sidecar (the log stays open)."""
@@ -106,22 +106,34 @@ class Checkpoints:
 
     def state_at(self, position: tuple[int, int]) -> Projection:
         """The projection after every entry at or before `position` (occurred_at µs, seq)."""
-        usable = min(position, self._still_whole())
-        try:
-            row = self._db.execute(
-                "SELECT state FROM checkpoints WHERE (occurred_at, seq) <= (?, ?) "
-                "ORDER BY occurred_at DESC, seq DESC LIMIT 1",
-                usable,
-            ).fetchone()
-        except sqlite3.DatabaseError:
-            self._give_up_damaged()
-            row = None
-        projection = Projection(self.settings)
-        if row is not None:
-            with suppress(*_DAMAGED):  # a checkpoint changed in the sidecar: fold from the start
-                projection = Projection.from_snapshot(row[0], self.settings)
+        projection = self._nearest(min(position, self._still_whole()))
         projection.apply_rows(_rows_through(self._log, projection.position, position))
         return projection
+
+    def _nearest(self, usable: tuple[int, int]) -> Projection:
+        """The state at the last checkpoint at or before `usable` that reads back whole.
+
+        A checkpoint changed in the file is passed over for the one before it, and the file is
+        removed so that the next open builds it again (this session keeps the rest).
+        """
+        try:
+            rows = self._db.execute(
+                "SELECT state FROM checkpoints WHERE (occurred_at, seq) <= (?, ?) "
+                "ORDER BY occurred_at DESC, seq DESC",
+                usable,
+            )
+            for (state,) in rows:
+                try:
+                    return Projection.from_snapshot(state, self.settings)
+                except _DAMAGED:
+                    self._forget_file()
+        except sqlite3.DatabaseError:
+            self._give_up_damaged()
+        return Projection(self.settings)
+
+    def _forget_file(self) -> None:
+        with suppress(OSError):
+            sidecar_path(self._log.path).unlink()
 
     def _still_whole(self) -> tuple[int, int]:
         """The last position whose checkpoints hold every entry before them, now.
@@ -142,8 +154,7 @@ class Checkpoints:
         """The sidecar's pages are damaged (not just a checkpoint in it): fold from the start for
         the rest of this session, and remove the file so that the next open builds it again."""
         self._db.close()
-        with suppress(OSError):
-            sidecar_path(self._log.path).unlink()
+        self._forget_file()
         self._db = sqlite3.connect(":memory:", isolation_level=None)
         self._db.executescript(_SCHEMA)
 
@@ -174,7 +185,7 @@ def _open_existing(path: Path, expected: dict[str, str]) -> sqlite3.Connection |
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         found = dict(db.execute("SELECT name, value FROM meta").fetchall())
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):  # a damaged schema's text may not even be UTF-8
         return None
     if found != expected:
         db.close()
@@ -197,7 +208,7 @@ def _extend(
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as old:
             found = dict(old.execute("SELECT name, value FROM meta").fetchall())
         count = int(found["count"])
-    except (sqlite3.Error, KeyError, ValueError):
+    except (sqlite3.Error, UnicodeDecodeError, KeyError, ValueError):
         return None
     same_kind = all(found.get(name) == meta[name] for name in ("format", "every", "settings"))
     if not same_kind or not 0 < count < int(meta["count"]):
@@ -222,7 +233,7 @@ def _extend(
             db.executemany("UPDATE meta SET value = ? WHERE name = ?", [(v, k) for k, v in meta.items()])
             db.execute("COMMIT")
         os.replace(partial, path)
-    except (OSError, sqlite3.Error, *_DAMAGED):
+    except (OSError, sqlite3.Error, UnicodeDecodeError, *_DAMAGED):
         return None  # built again from scratch instead
     finally:
         partial.unlink(missing_ok=True)

@@ -87,7 +87,6 @@ class Transport:
         self.loop = loop
         self.max_batch = max_batch
         self.frame = frame
-        self.total = track.log.count()
         self.playhead: Playhead = ph.start(0, now, speed=speed, paused=paused, max_gap=max_gap)
         self.position = 0
         self.ended = False
@@ -98,6 +97,11 @@ class Transport:
         self._release_through: int | None = None  # rows due even while paused (next/step)
         self._release_one = False
         self.seek_start(now)
+
+    @property
+    def total(self) -> int:
+        """Entries in the log now (an ingest may add some while it plays): one index look-up."""
+        return self.track.log.count()
 
     # -- what is due -------------------------------------------------------------------------------
 

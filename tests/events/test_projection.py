@@ -411,11 +411,63 @@ class TestCheckpoints:
             assert len(checkpoints) == sample.count()
 
     def test_a_damaged_checkpoint_is_passed_over(self, sample: Log) -> None:
-        """A checkpoint whose bytes were changed is not trusted: the state is folded from the start."""
+        """Checkpoints whose bytes were changed are not trusted: the state is folded from the start."""
         Checkpoints.open(sample, every=4).close()
         with closing(sqlite3.connect(sidecar_path(sample.path))) as db:
             db.execute("UPDATE checkpoints SET state = x'00ff00ff'")
             db.commit()
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+
+    def test_one_damaged_checkpoint_falls_back_to_the_one_before_and_is_rebuilt(self, sample: Log) -> None:
+        """The last checkpoint damaged: the one before it serves, and the next open builds the file again."""
+        Checkpoints.open(sample, every=4).close()
+        path = sidecar_path(sample.path)
+        with closing(sqlite3.connect(path)) as db:
+            db.execute(
+                "UPDATE checkpoints SET state = x'00ff00ff' WHERE (occurred_at, seq) = "
+                "(SELECT occurred_at, seq FROM checkpoints ORDER BY occurred_at DESC, seq DESC LIMIT 1)"
+            )
+            db.commit()
+        folded_rows: list[Row] = []
+        through = checkpoints_module._rows_through
+
+        def counted(*args: Any) -> list[Row]:
+            rows = list(through(*args))
+            folded_rows.extend(rows)
+            return rows
+
+        with Checkpoints.open(sample, every=4) as checkpoints, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(checkpoints_module, "_rows_through", counted)
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+            assert len(folded_rows) <= 2 * 4  # from the checkpoint before, not from the start
+            assert not path.exists()
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert path.exists() and checkpoints.state_at((2**62, 0)) == folded(sample)
+
+    def test_a_damaged_schema_in_the_sidecar_is_rebuilt(self, sample: Log) -> None:
+        """A byte of the sidecar's schema text changed (no longer UTF-8) makes it rebuilt, not an error."""
+        Checkpoints.open(sample, every=4).close()
+        path = sidecar_path(sample.path)
+        data = bytearray(path.read_bytes())
+        data[data.index(b"tablemetameta") + len("table")] = 0xF7  # its name in sqlite_master, "\xf7eta"
+        path.write_bytes(bytes(data))
+        with Checkpoints.open(sample, every=4) as checkpoints:
+            assert checkpoints.state_at((2**62, 0)) == folded(sample)
+
+    def test_entries_appended_while_they_are_built_are_in_the_state(
+        self, sample: Log, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An ingest that commits just as the checkpoints are made is seen, not taken as built in."""
+        build = checkpoints_module._build
+
+        def build_then_ingest(log: Log, *args: Any) -> sqlite3.Connection:
+            db = build(log, *args)
+            with Log.open(log.path) as writer:
+                writer.append([post("late", -1, "before all")])
+            return db
+
+        monkeypatch.setattr(checkpoints_module, "_build", build_then_ingest)
         with Checkpoints.open(sample, every=4) as checkpoints:
             assert checkpoints.state_at((2**62, 0)) == folded(sample)
 

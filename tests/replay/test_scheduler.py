@@ -15,6 +15,7 @@ import trio.testing
 
 from events.model import EARLIEST_US, LATEST_US, Event, Kind, Precision, to_micros
 from events.projection import Projection
+from events.store import Log
 from replay.playhead import US
 from replay.scheduler import Batch, Ended, Reset, Scheduler, Statistics, Update
 from replay.transport import LOOP_PAUSE
@@ -203,6 +204,24 @@ async def test_a_range_with_no_posts_sits_at_its_own_time(
         receiver.scheduler.seek_start_nowait()
         await receiver.next()
         assert receiver.scheduler.statistics().playhead_us == to_micros(until)
+        nursery.cancel_scope.cancel()
+
+
+@pytest.mark.trio
+async def test_the_total_follows_an_ingest_made_while_playing(
+    hour: Path, autojump_clock: trio.testing.MockClock
+) -> None:
+    """Entries appended by another process count in the total, so "event n of N" never has n > N."""
+    async with trio.open_nursery() as nursery:
+        receiver = await started(nursery, hour, paused=True)
+        scheduler = receiver.scheduler
+        before = scheduler.statistics().total
+        with Log.open(hour) as writer:
+            writer.append([make_event("early", at=DAY - seconds(60), post_id="early")])
+        scheduler.seek_end_nowait()
+        await receiver.next()
+        statistics = scheduler.statistics()
+        assert statistics.total == before + 1 == statistics.position
         nursery.cancel_scope.cancel()
 
 
