@@ -34,16 +34,23 @@ class TimeIndex:
 
     _db: sqlite3.Connection
 
-    def rows_after(self, occurred_us: int, seq: int, until_us: int | None = None) -> Iterator[Row]:
-        """Stored rows strictly after position (occurred_us, seq), in time order, before `until_us`."""
+    def rows_after(
+        self, occurred_us: int, seq: int, until_us: int | None = None, limit: int | None = None
+    ) -> Iterator[Row]:
+        """Stored rows strictly after position (occurred_us, seq), in time order, before `until_us`,
+        at most `limit` of them."""
         sql = f"SELECT {COLUMNS} FROM events INDEXED BY events_by_time WHERE (occurred_at, seq) > (?, ?)"
         params = [occurred_us, seq]
         if until_us is not None:
             sql += " AND occurred_at < ?"
             params.append(until_us)
+        sql += " ORDER BY occurred_at, seq"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         # The cursor itself, not a generator around it: nothing is left to finalise (and fail)
         # when a reader drops it after the log is closed.
-        cursor: Iterator[Row] = self._db.execute(sql + " ORDER BY occurred_at, seq", params)
+        cursor: Iterator[Row] = self._db.execute(sql, params)
         return cursor
 
     def rows_back(self, occurred_us: int, seq: int) -> Iterator[Row]:

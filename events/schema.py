@@ -12,7 +12,9 @@ SCHEMA_VERSION = 1
 APPLICATION_ID = 0x52504C59  # "RPLY": marks a SQLite file as a replay log
 PAGE_BYTES = 16 * 1024  # for new logs: fewer, fuller pages than the default 4 KiB (624 vs 657 bytes a post)
 CACHE_KIB = 32 * 1024  # page cache for the indexes while appending; bounds memory too
-BUSY_TIMEOUT_S = 0.5  # how long a statement waits for a lock held by another process
+BUSY_TIMEOUT_S = 0.5  # how long opening (and starting an append) waits for another process's lock
+READ_WAIT_MS = 30_000
+"""Once open, how long a read waits for an ingest by another process to commit (the player goes on)."""
 
 _SCHEMA = f"""
 CREATE TABLE events (
@@ -79,6 +81,7 @@ def connect(path: Path, *, create: bool = False, readonly: bool = False) -> sqli
     except BaseException:
         db.close()
         raise
+    db.execute(f"PRAGMA busy_timeout = {READ_WAIT_MS}")
     return db
 
 

@@ -27,7 +27,7 @@ from events.model import GENESIS, Entry, Event, from_micros, to_micros
 from events.positions import COLUMNS as _COLUMNS
 from events.positions import Instant, TimeIndex
 from events.readback import Restored, RestoredBlock, RestoredRow
-from events.schema import BUSY_TIMEOUT_S, connect
+from events.schema import BUSY_TIMEOUT_S, READ_WAIT_MS, connect
 
 BATCH = 4096
 WRITE_WAIT_MS = 5_000
@@ -230,9 +230,11 @@ class Log(TimeIndex):
         found = new = 0
         kinds: Counter[str] = Counter()
         sources: Counter[str] = Counter()
+        self._db.execute(f"PRAGMA busy_timeout = {round(BUSY_TIMEOUT_S * 1000)}")
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            self._db.execute(f"PRAGMA busy_timeout = {READ_WAIT_MS}")
             raise LogError(f"{self.path}: locked by another writer ({exc})") from exc
         self._db.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_MS}")  # readers finish what they read
         try:
@@ -277,7 +279,7 @@ class Log(TimeIndex):
                 self._db.execute("ROLLBACK")
             raise
         finally:
-            self._db.execute(f"PRAGMA busy_timeout = {round(BUSY_TIMEOUT_S * 1000)}")
+            self._db.execute(f"PRAGMA busy_timeout = {READ_WAIT_MS}")
         return AppendResult(found=found, new=new, present=found - new, head=prev.hex())
 
     def _not_in_log(

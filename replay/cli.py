@@ -385,7 +385,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"replay: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as exc:  # a log damaged or changed underneath us
-        print(f"replay: the log cannot be read: {exc}", file=sys.stderr)
+        if "locked" in str(exc):
+            print(
+                "replay: another process held the log for too long (a large ingest?); try again",
+                file=sys.stderr,
+            )
+        else:
+            print(f"replay: the log cannot be read: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except UnicodeDecodeError:  # SQLite hands back text; a changed byte makes it not UTF-8
         print(

@@ -10,9 +10,7 @@ there, the rank and the next time, three indexed lookups, cached per instant.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from itertools import islice
 
 from events.codec import Row
 from events.errors import LogError
@@ -39,7 +37,7 @@ class Track:
         """The position before the first row of the range."""
         self._chunk = chunk
         self._instants: dict[int, Instant] = {}
-        self._rows: Iterator[Row] = iter(())
+        self._read_to: Position = self.start  # the last row read from the log
         self._buffer: list[Row] = []
         self._head = 0
         self._done = False
@@ -55,7 +53,7 @@ class Track:
         """Read on from just after `position`."""
         self.position = position
         self._position_time = None
-        self._rows = self.log.rows_after(position[0], position[1], self.range.until_us)
+        self._read_to = position
         self._buffer, self._head, self._done = [], 0, False
 
     def peek_time(self) -> int | None:
@@ -99,10 +97,14 @@ class Track:
     def _fill(self, need: int) -> bool:
         """Have at least `need` unread rows buffered, or all that are left; True if any are."""
         while len(self._buffer) - self._head < need and not self._done:
-            chunk = list(islice(self._rows, self._chunk))
+            # A query a chunk, run to its end: no read stays open between chunks, so an ingest
+            # by another process can commit while the log plays.
+            after = self._read_to
+            chunk = list(self.log.rows_after(after[0], after[1], self.range.until_us, self._chunk))
             if not chunk:
                 self._done = True
                 break
+            self._read_to = (chunk[-1][3], chunk[-1][0])
             self._buffer = self._buffer[self._head :] + chunk
             self._head = 0
         return len(self._buffer) > self._head
@@ -192,7 +194,7 @@ class Track:
 
     def first_time(self) -> int | None:
         """The playback time of the first row of the range, None when the range is empty."""
-        rows = self.log.rows_after(self.start[0], self.start[1], self.range.until_us)
+        rows = self.log.rows_after(self.start[0], self.start[1], self.range.until_us, 1)
         first = next(rows, None)
         return None if first is None else self.time_of((first[3], first[0]))
 

@@ -259,6 +259,16 @@ class LogContract:
             threading.Timer(0.3, reader.execute, ["ROLLBACK"]).start()
             assert log.append(numbered(3)).new == 1
 
+    def test_an_open_log_waits_for_a_long_commit_instead_of_failing(self, log: Log) -> None:
+        """A reader (the player) waits out another process's commit that holds the file for a while."""
+        log.append(numbered(2))
+        with Log.open(log.path, readonly=True) as reader:
+            reader.count()
+            with closing(sqlite3.connect(log.path, isolation_level=None, check_same_thread=False)) as writer:
+                writer.execute("BEGIN EXCLUSIVE")
+                threading.Timer(1.0, writer.execute, ["COMMIT"]).start()
+                assert reader.count() == 2
+
     def test_verify_reads_one_snapshot(self, log: Log, monkeypatch: pytest.MonkeyPatch) -> None:
         """While verify reads, another process's append cannot commit (it says so), so verify never
         sees an ingest half done."""

@@ -475,3 +475,23 @@ def test_density_of_posts_known_to_the_second_is_unchanged(tmp_path: Path) -> No
     with Log.open(tmp_path / "seconds.log", create=True) as log:
         log.append(events)
         assert playback_density(log, 20) == density(log, 20)
+
+
+def test_a_track_reading_on_leaves_the_log_free_for_an_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between chunks no read is open, so another process's ingest commits while the log plays."""
+    path = tmp_path / "playing.log"
+    with Log.open(path, create=True) as writer:
+        writer.append(
+            [make_event(f"p{i}", at=DEC_12 + timedelta(minutes=i), post_id=str(i)) for i in range(10)]
+        )
+    monkeypatch.setattr("events.store.WRITE_WAIT_MS", 200)  # an ingest held up fails fast
+    with Log.open(path, readonly=True) as log:
+        track = Track(log, chunk=2)
+        assert len(track.take(1)) == 1  # a chunk read; more of the log is still to come
+        with Log.open(path) as writer:
+            assert (
+                writer.append([make_event("late", at=DEC_12 + timedelta(hours=1), post_id="late")]).new == 1
+            )
+        assert len(track.take(100)) == 10  # and the player reads on, the new entry included
