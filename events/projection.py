@@ -89,13 +89,16 @@ class Recent:
     text and what is read from it (hashtags, mentions, links, language), keeps who wrote it and
     what it replies to, and marks it edited (it goes if `keep` no longer matches the new text); a
     delete removes it, and a deleted repost no longer counts. Posts not held are not remembered, so
-    an edit, repost or delete of one changes no item.
+    an edit, repost or delete of one changes no item; with `keep`, an edit that might make a post
+    not held match sets `missed`, for the caller to search again (see `looking_back`).
     """
 
     def __init__(self, size: int, keep: Query | None = None) -> None:
         self.size = size
         self.keep = keep or None
         self.items: OrderedDict[str, Visible] = OrderedDict()
+        self.missed = False
+        self._counted_unheld: dict[str, str] = {}  # with keep: reposts counted but not held -> original
 
     def newest(self, limit: int | None = None) -> list[Visible]:
         """The items, newest first, at most `limit`."""
@@ -117,43 +120,58 @@ class Recent:
         if kind is Kind.EDITED or kind is Kind.DELETED:
             shown = items.get(key)
             if shown is None:
+                if kind is Kind.DELETED:
+                    self._uncount(self._counted_unheld.pop(key, None))
+                elif keep is not None and keep.matches_body(post):
+                    self.missed = True  # it may be a post held nowhere that now matches
                 return
             if kind is Kind.DELETED:
                 del items[key]
-                self._uncount(shown)
+                self._uncount(self._counted_on(shown))
                 return
             edited = _edited(json.loads(shown.body), post)
             if keep is not None and not keep.matches_body(edited):
                 del items[key]
+                self._remember_counted(key, self._counted_on(shown))
             else:
                 items[key] = attrs.evolve(shown, body=canonical_json(edited), edited=True)
             return
+        counted = None
         if kind is Kind.REPOSTED and post["repost_of"] is not None:
             original = items.get(f"{post['platform']}/{post['repost_of']}")
             if original is not None:
                 items[original.key] = attrs.evolve(original, reposts=original.reposts + 1)
+                counted = original.key
         if keep is not None and not keep.matches_body(post):
+            self._remember_counted(key, counted)
             return
         items[key] = _visible(row, kind, key, row[6])
         items.move_to_end(key)
         if len(items) > self.size:
             items.popitem(last=False)
 
-    def _uncount(self, gone: Visible) -> None:
-        """A deleted repost stops counting on the post it reposts, if it counted: if it came after it."""
-        if gone.kind is not Kind.REPOSTED:
-            return
-        post = json.loads(gone.body)
+    def _counted_on(self, repost: Visible) -> str | None:
+        """The held post a held repost counts on: the one it reposts, if it came before it."""
+        if repost.kind is not Kind.REPOSTED:
+            return None
+        post = json.loads(repost.body)
         original = self.items.get(f"{post['platform']}/{post['repost_of']}")
-        if (
-            original is not None
-            and original.reposts
-            and (original.occurred_us, original.seq)
-            < (
-                gone.occurred_us,
-                gone.seq,
-            )
-        ):
+        if original is None or (original.occurred_us, original.seq) > (repost.occurred_us, repost.seq):
+            return None
+        return original.key
+
+    def _remember_counted(self, key: str, original: str | None) -> None:
+        """A repost that counts on a held post but is not held itself: its delete must still uncount."""
+        if original is None:
+            return
+        self._counted_unheld[key] = original
+        if len(self._counted_unheld) > 4 * self.size + 1024:  # forget those whose post has gone
+            self._counted_unheld = {k: v for k, v in self._counted_unheld.items() if v in self.items}
+
+    def _uncount(self, original_key: str | None) -> None:
+        """A deleted repost stops counting on the post it counted on, if that is still held."""
+        original = None if original_key is None else self.items.get(original_key)
+        if original is not None and original.reposts:
             self.items[original.key] = attrs.evolve(original, reposts=original.reposts - 1)
 
     @classmethod

@@ -200,6 +200,8 @@ class Driver:
             self._precision = Precision(update.rows[-1][4])
             if self.matches is not None:
                 self.matches.apply_rows(update.rows)
+                if self.matches.missed:  # an edit may have made a post match that is held nowhere
+                    self._search()
             if self._rows_since_search is not None:
                 self._rows_since_search.append(update.rows)
         # Ended needs nothing here: the scheduler's statistics say so, and the header shows it.
@@ -264,6 +266,9 @@ class Driver:
                 return  # another query, or a seek, since: its own search answers
             for rows in rows_since:  # played while the log was searched
                 found.apply_rows(rows)
+            if found.missed:
+                self._search()  # look again from here
+                return
             self.matches, self._rows_since_search = found, None
             self.urgent = True
             self._changed()

@@ -257,6 +257,50 @@ class TestLookingBack:
         assert [item.key for item in looking_back(log, 10, "needle", position)] == ["twitter/b", "twitter/a"]
 
 
+class TestSearchFoldedOn:
+    def test_a_deleted_repost_that_did_not_match_stops_counting(self, tmp_path: Path) -> None:
+        """Filtered by @alice, bob's repost of her post counts on it, and its delete uncounts it."""
+        log = log_of(
+            tmp_path,
+            [
+                post("1", 1, "hello", handle="alice"),
+                post("2", 2, "hello", handle="bob", kind=Kind.REPOSTED, repost_of="1"),
+                post("2", 3, "", handle="bob", kind=Kind.DELETED),
+            ],
+        )
+        rows = rows_of(log)
+        live = Recent.looking_back(log.rows_back(rows[0][3], rows[0][0]), 10, Query("@alice"))
+        live.apply_rows(rows[1:])
+        assert [(item.key, item.reposts) for item in live.newest()] == [("twitter/1", 0)]
+        assert live.newest() == looking_back(log, 10, "@alice")
+
+    def test_an_edit_that_makes_a_post_match_says_the_search_missed_it(self, tmp_path: Path) -> None:
+        """A post not held edited to match cannot be placed without its original: missed is set."""
+        edit = post("3", 2, "now about #Aleppo", kind=Kind.EDITED, hashtags=("Aleppo",))
+        log = log_of(tmp_path, [post("3", 1, "plain"), edit])
+        rows = rows_of(log)
+        live = Recent.looking_back(log.rows_back(rows[0][3], rows[0][0]), 10, Query("#aleppo"))
+        missed_before = live.missed
+        live.apply_rows(rows[1:])
+        assert not missed_before and live.missed and not live.items
+        assert [item.key for item in looking_back(log, 10, "#aleppo")] == ["twitter/3"]
+
+    def test_a_held_repost_edited_out_of_the_filter_still_uncounts_when_deleted(self, tmp_path: Path) -> None:
+        """A repost that matched, then stopped matching after an edit, uncounts when it is deleted."""
+        log = log_of(
+            tmp_path,
+            [
+                post("1", 1, "alpha"),
+                post("2", 2, "alpha", kind=Kind.REPOSTED, repost_of="1"),
+                post("2", 3, "gamma", kind=Kind.EDITED),
+                post("2", 4, "", kind=Kind.DELETED),
+            ],
+        )
+        live = Recent(10, Query("alpha"))
+        live.apply_rows(rows_of(log))
+        assert [(item.key, item.reposts) for item in live.newest()] == [("twitter/1", 0)]
+
+
 _texts = st.sampled_from(["alpha", "beta", "alpha beta", "Straße", "gamma"])
 
 
@@ -303,6 +347,54 @@ def test_looking_back_equals_a_fold_of_everything(
             everything.apply(row, Kind(row[2]), post, post_key(post["platform"], post["id"], row[1]))
             expected = [item for item in everything.newest() if keep.matches_body(json.loads(item.body))]
             assert looking_back(log, size, query, (row[3], row[0])) == expected[:size]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 30), st.sampled_from(Kind), st.integers(0, 6), _texts),
+        min_size=1,
+        max_size=30,
+    ),
+    size=st.integers(1, 6),
+    query=st.sampled_from(["alpha", "beta alpha", "strasse", "#t1", "@h2"]),
+    split=st.integers(0, 30),
+)
+def test_a_search_folded_on_agrees_with_a_search_made_later(
+    tmp_path_factory: pytest.TempPathFactory,
+    steps: list[tuple[int, Kind, int, str]],
+    size: int,
+    query: str,
+    split: int,
+) -> None:
+    """Searched at one position and folded on to another, the filtered timeline holds the newest of
+    what a search there finds (it may lack the oldest, which left it), unless it says it missed some."""
+    events, published = [], 0
+    for minute, kind, target, text in steps:
+        if kind in (Kind.PUBLISHED, Kind.REPOSTED):
+            post_id, published = f"p{published}", published + 1
+        else:
+            post_id = f"p{target}"
+        events.append(
+            make_event(
+                text,
+                at=DAY + timedelta(minutes=minute),
+                kind=kind,
+                post_id=post_id,
+                handle=f"h{target}",
+                hashtags=(f"t{target}",),
+                repost_of=f"p{target}" if kind is Kind.REPOSTED else None,
+            )
+        )
+    with log_of(tmp_path_factory.mktemp("on"), events) as log:
+        rows = rows_of(log)
+        cut = min(split, len(rows))
+        position = (rows[cut - 1][3], rows[cut - 1][0]) if cut else BEFORE_ALL
+        live = Recent.looking_back(log.rows_back(*position), size, Query(query))
+        live.apply_rows(rows[cut:])
+        fresh = looking_back(log, size, query)
+        if not live.missed:
+            assert live.newest() == fresh[: len(live.items)]
 
 
 class TestSnapshots:

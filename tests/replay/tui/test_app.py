@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
 
-from events.model import EARLIEST_US, LATEST_US, to_micros
+from events.model import EARLIEST_US, LATEST_US, Kind, to_micros
 from events.store import Log
 from replay.playhead import MAX
 from replay.tui.app import ReplayApp
@@ -358,6 +358,37 @@ async def test_filter_searches_every_post_played_not_only_the_recent_ones(long_l
         await pilot.press("space")
         await advance(pilot, app, clock, 1)  # what plays next is filtered as it comes
         assert [item.post().text for item in feed.shown] == ["the first needle"]
+
+
+@pytest.mark.asyncio
+async def test_an_edit_that_makes_an_older_post_match_brings_it_into_the_filtered_feed(
+    tmp_path: Path,
+) -> None:
+    """Filtering for "needle", a post edited to say it while playing joins the feed in its place."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    path = tmp_path / "edits.log"
+    with Log.open(path, create=True) as log:
+        log.append(
+            [
+                make_event("plain words", at=start, post_id="1"),
+                make_event("a needle", at=start + timedelta(minutes=1), post_id="2"),
+                make_event("a needle now", at=start + timedelta(minutes=2), post_id="1", kind=Kind.EDITED),
+            ]
+        )
+    app, clock = make_app(path, name="edits")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("f", *"needle", "enter")
+        await searched(pilot, app)
+        assert app.query_one(Feed).shown == []
+        for _ in range(3):
+            await advance(pilot, app, clock, 4)  # the 3 s gap limit brings each next event
+        await searched(pilot, app)
+        shown = app.query_one(Feed).shown
+        assert [(item.key, item.post().text, item.edited) for item in shown] == [
+            ("twitter/2", "a needle", False),
+            ("twitter/1", "a needle now", True),
+        ]
 
 
 @pytest.mark.asyncio
