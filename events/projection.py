@@ -90,7 +90,8 @@ class Recent:
     what it replies to, and marks it edited (it goes if `keep` no longer matches the new text); a
     delete removes it, and a deleted repost no longer counts. Posts not held are not remembered, so
     an edit, repost or delete of one changes no item; with `keep`, an edit that might make a post
-    not held match sets `missed`, for the caller to search again (see `looking_back`).
+    not held match, or a post gone when older matches were let go for room, sets `missed`, for the
+    caller to search again (see `looking_back`).
     """
 
     def __init__(self, size: int, keep: Query | None = None) -> None:
@@ -98,6 +99,8 @@ class Recent:
         self.keep = keep or None
         self.items: OrderedDict[str, Visible] = OrderedDict()
         self.missed = False
+        self.complete = True
+        """True while every post folded in that matches is held: none was let go for room."""
         self._counted_unheld: dict[str, str] = {}  # with keep: reposts counted but not held -> original
 
     def newest(self, limit: int | None = None) -> list[Visible]:
@@ -128,11 +131,13 @@ class Recent:
             if kind is Kind.DELETED:
                 del items[key]
                 self._uncount(self._counted_on(shown))
+                self._made_room()
                 return
             edited = _edited(json.loads(shown.body), post)
             if keep is not None and not keep.matches_body(edited):
                 del items[key]
                 self._remember_counted(key, self._counted_on(shown))
+                self._made_room()
             else:
                 items[key] = attrs.evolve(shown, body=canonical_json(edited), edited=True)
             return
@@ -149,6 +154,12 @@ class Recent:
         items.move_to_end(key)
         if len(items) > self.size:
             items.popitem(last=False)
+            self.complete = False
+
+    def _made_room(self) -> None:
+        """With `keep`, a post gone from a timeline that let older matches go: one may belong back."""
+        if self.keep is not None and not self.complete:
+            self.missed = True
 
     def _counted_on(self, repost: Visible) -> str | None:
         """The held post a held repost counts on: the one it reposts, if it came before it."""
@@ -181,24 +192,21 @@ class Recent:
         No fold from the start is needed, and no limit on how far back a post may be: a delete
         read before (so after) a post hides it, the first edit read gives its text, the reposts
         read count on it. Reading stops once `size` posts are found. A post that cannot match
-        `keep`, and that no edit read could make match, is passed over without being decoded.
+        `keep` is passed over without being decoded while no edit read could make one match (an
+        edit keeps the post's author, which its own body may name otherwise, so with a word or an
+        @author in the query every edit could, until its post is reached).
         """
         keep = keep or None
         deleted: set[str] = set()
         edits: dict[str, str] = {}
         reposts: Counter[str] = Counter()
         decided: set[str] = set()  # posts already found or passed over: older rows of them are past
-        hopeful_edits = 0  # edits read whose text might match: the posts they edit must be decoded
+        hopeful: set[str] = set()  # posts an edit read might make match: decode until they are reached
         found: list[Visible] = []
         try:
             for row in rows:
                 kind, body = _KINDS[row[2]], row[6]
-                if (
-                    kind is Kind.PUBLISHED
-                    and keep is not None
-                    and not hopeful_edits
-                    and not keep.may_match(body)
-                ):
+                if kind is Kind.PUBLISHED and keep is not None and not hopeful and not keep.may_match(body):
                     continue
                 post = json.loads(body)
                 key = post_key(post["platform"], post["id"], row[1])
@@ -208,7 +216,8 @@ class Recent:
                 if kind is Kind.EDITED:
                     if key not in edits and key not in deleted and key not in decided:
                         edits[key] = body
-                        hopeful_edits += keep is None or keep.may_match(body)
+                        if keep is None or keep.edit_may_match(body):
+                            hopeful.add(key)
                     continue
                 if key not in decided and key not in deleted:
                     edit = edits.get(key)
@@ -217,6 +226,7 @@ class Recent:
                         item = _visible(row, kind, key, body if edit is None else canonical_json(shown))
                         found.append(attrs.evolve(item, edited=edit is not None, reposts=reposts[key]))
                 decided.add(key)
+                hopeful.discard(key)
                 if kind is Kind.REPOSTED and post["repost_of"] is not None and key not in deleted:
                     reposts[f"{post['platform']}/{post['repost_of']}"] += 1
                 if len(found) == size:
@@ -225,6 +235,7 @@ class Recent:
             raise _damaged(exc) from exc
         recent = cls(size, keep)
         recent.items.update((item.key, item) for item in reversed(found))
+        recent.complete = len(found) < size
         return recent
 
 

@@ -64,6 +64,13 @@ class Query:
         folded = body.casefold() if body.isascii() else _seen(body)
         return all(needle in folded for needle in self._needles)
 
+    def edit_may_match(self, body: str) -> bool:
+        """False only when a post, edited as `body` says, cannot match: an edit keeps the post's
+        author, so only a query of #hashtags alone can rule one out from the edit's body."""
+        if any(not term.startswith("#") or len(term) == 1 for term in self.terms):
+            return True
+        return self.may_match(body)
+
     def _matches(self, handle: str, name: str | None, hashtags: Sequence[str], text: str) -> bool:
         for term in self.terms:
             if term.startswith("@") and len(term) > 1:

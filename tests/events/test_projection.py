@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from events import checkpoints as checkpoints_module
 from events.checkpoints import Checkpoints, sidecar_path
 from events.codec import Row
-from events.model import Event, Kind, Precision, to_micros
+from events.model import Author, Event, Kind, Precision, to_micros
 from events.projection import BEFORE_ALL, Projection, Recent, Settings, Visible, density, post_key
 from events.query import Query
 from events.store import Log
@@ -256,6 +256,37 @@ class TestLookingBack:
         position = (to_micros(at(2)), 2)
         assert [item.key for item in looking_back(log, 10, "needle", position)] == ["twitter/b", "twitter/a"]
 
+    def test_an_edit_naming_its_author_otherwise_still_keeps_the_posts_author(self, tmp_path: Path) -> None:
+        """Edited by an update that names the author by DID, alice's post is found by "@alice hello"."""
+        alice = Author(handle="alice", name="Alice")
+        log = log_of(
+            tmp_path,
+            [
+                post("1", 1, "first draft", author=alice),
+                post("1", 2, "hello world", kind=Kind.EDITED, author=Author(handle="did:plc:abc")),
+            ],
+        )
+        (item,) = looking_back(log, 10, "@alice hello")
+        assert (item.post().author, item.post().text) == (alice, "hello world")
+
+    def test_after_an_edits_post_is_found_older_posts_are_screened_again(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """One edit does not make the rest of a long search decode every row."""
+        events = [post(str(i), i / 60, "hay") for i in range(200)]
+        events.append(post("199", 5, "needle", kind=Kind.EDITED))
+        log = log_of(tmp_path, events)
+        decoded: list[str] = []
+        loads = json.loads
+
+        def counted(text: str) -> Any:
+            decoded.append(text)
+            return loads(text)
+
+        monkeypatch.setattr(json, "loads", counted)
+        assert [item.key for item in looking_back(log, 10, "needle")] == ["twitter/199"]
+        assert len(decoded) <= 3
+
 
 class TestSearchFoldedOn:
     def test_a_deleted_repost_that_did_not_match_stops_counting(self, tmp_path: Path) -> None:
@@ -284,6 +315,18 @@ class TestSearchFoldedOn:
         live.apply_rows(rows[1:])
         assert not missed_before and live.missed and not live.items
         assert [item.key for item in looking_back(log, 10, "#aleppo")] == ["twitter/3"]
+
+    def test_a_post_gone_from_a_full_window_says_the_search_missed_some(self, tmp_path: Path) -> None:
+        """With older matches let go for room, a delete leaves a gap a new search would fill: missed."""
+        log = log_of(tmp_path, [post("1", 1, "needle"), post("2", 2, "needle"), post("3", 3, "needle")])
+        full = Recent.looking_back(log.rows_back(*END), 2, Query("needle"))
+        roomy = Recent.looking_back(log.rows_back(*END), 5, Query("needle"))
+        log.append([post("3", 4, "", kind=Kind.DELETED)])
+        delete = rows_of(log)[-1]
+        full.apply_rows([delete])
+        roomy.apply_rows([delete])
+        assert full.missed
+        assert not roomy.missed
 
     def test_a_held_repost_edited_out_of_the_filter_still_uncounts_when_deleted(self, tmp_path: Path) -> None:
         """A repost that matched, then stopped matching after an edit, uncounts when it is deleted."""

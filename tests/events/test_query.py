@@ -77,3 +77,11 @@ def test_may_match_never_rules_out_a_match(post: Post, field: str, data: st.Data
     assert query.matches(post) == query.matches_body(json.loads(body))
     if query.matches(post):
         assert query.may_match(body)
+
+
+def test_an_edit_is_ruled_out_only_by_hashtags() -> None:
+    """An edit keeps its post's author, so only a query of hashtags alone can rule one out by its body."""
+    body = post_body(_post("did:plc:abc", None, "hello world"))
+    assert not Query("#aleppo").edit_may_match(body)
+    assert Query("@alice").edit_may_match(body) and Query("alice").edit_may_match(body)
+    assert Query("#hello").edit_may_match(body)  # the pre-test is cheap and may say yes wrongly
