@@ -23,7 +23,7 @@ from attrs import frozen
 
 from events.checkpoints import Checkpoints
 from events.codec import Row
-from events.model import Precision, from_micros, to_micros
+from events.model import LATEST_US, Precision, from_micros, to_micros
 from events.projection import Projection, Recent, Settings
 from events.query import Query
 from events.store import Log
@@ -78,7 +78,7 @@ def _prepare(
         first, last = log.instant(first_us), log.instant(last_us)
         assert first is not None and last is not None
         found = playback_density(log, DENSITY_BUCKETS)
-    end_us = last_us + last.coarsest.span // timedelta(microseconds=1)
+    end_us = min(LATEST_US, last_us + last.coarsest.span // timedelta(microseconds=1))
     timeline = Timeline(
         origin_us=found.origin_us, end_us=end_us, bucket_us=found.width_us, counts=found.counts
     )
@@ -133,6 +133,7 @@ class Driver:
         self._search_generation = 0  # a search's answer is taken only if no other was asked since
         self._rows_since_search: list[Sequence[Row]] | None = None
         self._playing = trio.Event()  # set once the scheduler is open: a search waits for it
+        self._seek_when_open: int | None = None
 
     # -- running (trio) ----------------------------------------------------------------------------
 
@@ -160,6 +161,9 @@ class Driver:
                 self.scheduler = scheduler
                 self.loading = None
                 self._playing.set()
+                if self._seek_when_open is not None:
+                    self.seek(self._seek_when_open)
+                    self._seek_when_open = None
                 # Everything built so far (the app's widgets and styles, the log's caches) lives as
                 # long as the app: keep it out of the collector's full passes, which otherwise scan
                 # it again and again and pause the screen for tens of milliseconds at 10,000x.
@@ -364,7 +368,10 @@ class Driver:
         self._command(lambda s: s.seek_by_nowait(timedelta(seconds=seconds)))
 
     def seek(self, virtual_us: int) -> None:
-        """Move the playhead to `virtual_us`."""
+        """Move the playhead to `virtual_us` (asked while the log is still opening: once it is)."""
+        if self.scheduler is None:
+            self._seek_when_open = virtual_us
+            return
         self._command(lambda s: s.seek_nowait(from_micros(virtual_us)))
 
     def start(self) -> None:

@@ -72,7 +72,7 @@ class Feed(ScrollView, can_focus=False):
             return
         keep = self.filter
         shown = [item for item in self.items if not keep or keep.matches(post.decode(item.body))]
-        self.shown = shown[:ROWS]
+        self.shown = shown if self.filter else shown[:ROWS]  # every match can be scrolled to
         self._style = self.rich_style  # worked out from the CSS: once per layout, not per item
         self._lines, self._laid_out = [], 0
         self._lay_out_to(self.scroll_offset.y + self.size.height)

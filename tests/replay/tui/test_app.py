@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
 
-from events.model import EARLIEST_US, LATEST_US, Kind, to_micros
+from events.model import EARLIEST_US, LATEST_US, Kind, Precision, to_micros
 from events.store import Log
 from replay.playhead import MAX
 from replay.tui.app import ReplayApp
@@ -319,6 +319,50 @@ async def test_escape_clears_a_kept_filter_after_the_box_is_closed(demo_log: Pat
         await pilot.press("escape")
         await settle(pilot, app)
         assert len(feed.shown) == 9 and not feed.border_subtitle
+
+
+@pytest.mark.asyncio
+async def test_a_log_ending_on_the_last_day_of_9999_opens(tmp_path: Path) -> None:
+    """A post known to the day 31 Dec 9999: the timeline ends there, not a day past what a date holds."""
+    path = tmp_path / "last.log"
+    with Log.open(path, create=True) as log:
+        log.append(
+            [make_event("the last post", at=datetime(9999, 12, 31, tzinfo=UTC), precision=Precision.DAY)]
+        )
+    app, _ = make_app(path, name="last")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await settle(pilot, app)
+        assert app.is_running and "31 Dec 9999" in header(app)
+
+
+@pytest.mark.asyncio
+async def test_a_seek_asked_while_the_log_opens_happens_once_it_is_open(demo_log: Path) -> None:
+    """A time entered while the log is still being opened (or indexed) is not dropped."""
+    app, _ = make_app(demo_log)
+    app.driver.seek(DEC_13)  # before the scheduler exists
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.frame is not None and app.frame.playhead_us >= DEC_13)
+        assert frame_of(app).position == 8  # played up to 13 Dec, not from the start
+
+
+@pytest.mark.asyncio
+async def test_a_filter_lays_out_every_match_it_counts(tmp_path: Path) -> None:
+    """150 matches: the subtitle says 150 and scrolling reaches the oldest, not only the first 50."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    path = tmp_path / "many.log"
+    with Log.open(path, create=True) as log:
+        log.append(
+            [make_event(f"needle {i}", at=start + timedelta(minutes=i), post_id=str(i)) for i in range(150)]
+        )
+    app, _ = make_app(path, name="many")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("end", "f", *"needle", "enter")
+        await searched(pilot, app)
+        feed = app.query_one(Feed)
+        assert feed.border_subtitle == "150 match" and len(feed.shown) == 150
+        assert "needle 0" in feed.text()
 
 
 async def searched(pilot: Pilot[Any], app: ReplayApp) -> None:
