@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -52,12 +53,14 @@ PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 
-def connect(path: Path, *, create: bool = False, readonly: bool = False) -> sqlite3.Connection:
-    """A connection to the log at `path`, checked to be one that this version can read.
+def connect(path: Path, *, create: bool = False, readonly: bool = False) -> tuple[sqlite3.Connection, bool]:
+    """A connection to the log at `path`, checked to be one that this version can read, and
+    whether this connection made its tables (so a failed first ingest may take them away again).
 
-    With `create`, a missing or empty file becomes an empty log. A file that is not a log, a
-    newer schema or a log locked by another writer is a LogError. A write an interrupted ingest
-    left in `<log>-journal` is undone first, even for a read-only open.
+    With `create`, a missing or empty file becomes an empty log (when two processes start one at
+    once, one makes it and the other finds it made). A file that is not a log, a newer schema or a
+    log locked by another writer is a LogError. A write an interrupted ingest left in
+    `<log>-journal` is undone first, even for a read-only open.
     """
     exists = path.exists()
     if path.is_dir():
@@ -72,7 +75,7 @@ def connect(path: Path, *, create: bool = False, readonly: bool = False) -> sqli
     except sqlite3.Error as exc:
         raise LogError(f"{path}: cannot open: {exc}") from exc
     try:
-        _prepare(db, path, fresh=not exists or path.stat().st_size == 0, readonly=readonly)
+        created = _prepare(db, path, fresh=not exists or path.stat().st_size == 0, readonly=readonly)
     except LogError:
         db.close()
         if readonly and _recover(path):
@@ -82,13 +85,12 @@ def connect(path: Path, *, create: bool = False, readonly: bool = False) -> sqli
         db.close()
         raise
     db.execute(f"PRAGMA busy_timeout = {READ_WAIT_MS}")
-    return db
+    return db, created
 
 
-def _prepare(db: sqlite3.Connection, path: Path, *, fresh: bool, readonly: bool) -> None:
+def _prepare(db: sqlite3.Connection, path: Path, *, fresh: bool, readonly: bool) -> bool:
     try:
-        if fresh and not readonly:
-            db.executescript(f"PRAGMA page_size = {PAGE_BYTES}; BEGIN; {_SCHEMA} COMMIT;")
+        created = _create(db) if fresh and not readonly else False
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
         db.execute("PRAGMA synchronous = NORMAL")  # reads the schema, which may be damaged
@@ -106,6 +108,34 @@ def _prepare(db: sqlite3.Connection, path: Path, *, fresh: bool, readonly: bool)
             f"{path}: log schema {version} is newer than this replay "
             f"understands ({SCHEMA_VERSION}); upgrade replay"
         )
+    return created
+
+
+def _create(db: sqlite3.Connection) -> bool:
+    """Make the tables in an empty file, unless another process has just done so; True if made here."""
+    db.execute(f"PRAGMA page_size = {PAGE_BYTES}")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        empty = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        if empty:
+            for statement in _statements(_SCHEMA):
+                db.execute(statement)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return bool(empty)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of `script`, one by one (a trigger's body holds semicolons of its own)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
 
 
 def _recover(path: Path) -> bool:

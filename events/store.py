@@ -70,9 +70,11 @@ class Summary:
 class Log(TimeIndex):
     """An open event log. Appends are atomic batches at the end; nothing is changed in place."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, created: bool = False) -> None:
         self._db = connection
         self.path = path
+        self.created = created
+        """True when this opening made the log's tables (the file was new or empty)."""
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -80,7 +82,8 @@ class Log(TimeIndex):
     def open(cls, path: str | Path, *, create: bool = False, readonly: bool = False) -> Log:
         """Open the log at `path`; with `create`, make an empty one if the file does not exist."""
         path = Path(path)
-        return cls(connect(path, create=create, readonly=readonly), path)
+        db, created = connect(path, create=create, readonly=readonly)
+        return cls(db, path, created=created)
 
     def close(self) -> None:
         """Close the file."""

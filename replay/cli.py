@@ -129,19 +129,30 @@ def _ingest(args: argparse.Namespace) -> int:
         raise UsageError("nothing to ingest: name at least one SOURCE (or - for stdin), or --demo")
     update, stop = _progress(sys.stderr)
     log_path = Path(args.log).resolve()  # through a symlink: the file it names is what is made
-    is_new = not log_path.exists()
-    was_empty = not is_new and log_path.is_file() and log_path.stat().st_size == 0
+    was_file = log_path.exists()
+    undo = False
     try:
         with Log.open(args.log, create=True) as log:
-            report = ingest(
-                log, sources, format_name=format_name, names=names, skip_bad=args.skip_bad, on_progress=update
-            )
+            try:
+                report = ingest(
+                    log,
+                    sources,
+                    format_name=format_name,
+                    names=names,
+                    skip_bad=args.skip_bad,
+                    on_progress=update,
+                )
+            except BaseException:
+                # A failed first ingest leaves the file as it found it (none, or an empty one),
+                # but only if this process made the log and nothing has been appended to it since:
+                # another ingest may have filled a log made here, or made the one this one found.
+                undo = log.created and log.count() == 0
+                raise
     except BaseException:
-        # A failed first ingest leaves the file as it found it: none, or an empty one.
-        if is_new:
-            log_path.unlink(missing_ok=True)
-        elif was_empty:
+        if undo and was_file:
             log_path.write_bytes(b"")
+        elif undo:
+            log_path.unlink(missing_ok=True)
         raise
     finally:
         stop()

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from attrs import frozen
 
-from events import demo
+from events import demo, schema
+from events.errors import EventsError
 from events.store import Log
 from replay.cli import demo_log, main
 from tests.conftest import make_event, tamper
@@ -637,3 +638,34 @@ def test_a_report_that_cannot_be_written_says_the_log_changed(
     assert "9 new events were appended" in line and "No space left on device" in line
     with Log.open(path, readonly=True) as log:
         assert log.count() == 9
+
+
+def test_a_failed_first_ingest_leaves_a_log_another_ingest_has_filled(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While this ingest (which made the log) reads a bad input, another fills the log: it stays."""
+    path = tmp_path / "shared.log"
+
+    def filled_by_another_then_bad(log: Log, *args: object, **kwargs: object) -> None:
+        with Log.open(path) as other:
+            other.append([make_event("from the other ingest", post_id="9")])
+        raise EventsError("bad input")
+
+    monkeypatch.setattr("replay.cli.ingest", filled_by_another_then_bad)
+    assert cli("ingest", "--demo", "--log", path).code == 2
+    with Log.open(path, readonly=True) as log:
+        assert log.count() == 1
+
+
+def test_two_first_ingests_at_once_both_find_one_log(tmp_path: Path) -> None:
+    """When two processes make the same new log at once, the second finds the tables made."""
+    path = tmp_path / "race.log"
+    path.touch()
+    with (
+        closing(sqlite3.connect(path, isolation_level=None)) as first,
+        closing(sqlite3.connect(path, isolation_level=None)) as second,
+    ):
+        assert schema._create(first) is True
+        assert schema._create(second) is False
+    with Log.open(path) as log:
+        assert log.count() == 0
