@@ -60,7 +60,9 @@ class Document:
         except OSError as exc:
             raise InputError(path, f"cannot read: {exc.strerror}") from None
         size: int | None = file.stat().st_size
-        plain: str | None = path if file.is_file() else None
+        # Workers read a plain file by its path, so it must name the same file in them: not
+        # /dev/fd/N (another process's descriptor N), which is read as a stream instead.
+        plain: str | None = path if file.is_file() and not path.startswith(("/dev/", "/proc/")) else None
         if path.endswith(".gz"):
             raw = gzip.open(raw, "rb")  # type: ignore[assignment]  # noqa: SIM115 (closed by chunks())
             size = plain = None

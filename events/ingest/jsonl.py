@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from collections import deque
 from collections.abc import Iterator
@@ -29,13 +30,20 @@ AHEAD = 3
 """Blocks in flight per worker: enough to keep it busy, few enough to bound memory."""
 
 
+_EXPORT_START = re.compile(
+    r'\{"hash":"[0-9a-f]{64}","id":"[0-9a-f]{64}","kind":"post\.[a-z]+","occurred_at":"'
+)
+"""How `replay log export` begins every line: enough to know one whose end is past the sniff window."""
+
+
 def sniff(document: Document) -> bool:
     """True when the first line is an exported entry."""
-    first = document.head.lstrip().partition("\n")[0]
+    first, newline, _ = document.head.lstrip().partition("\n")
     try:
         record = json.loads(first)
     except (ValueError, RecursionError):
-        return False
+        cut = not newline and document.head_is_partial  # a first line longer than the window
+        return cut and _EXPORT_START.match(first) is not None
     return isinstance(record, dict) and {"kind", "occurred_at", "post"} <= record.keys()
 
 

@@ -329,3 +329,14 @@ class TestErrors:
         """An InputError raised in a worker process comes back whole (it is pickled across)."""
         error = pickle.loads(pickle.dumps(InputError("posts.jsonl", "not valid JSON", 12)))
         assert (error.path, error.line, error.message) == ("posts.jsonl", 12, "not valid JSON")
+
+
+def test_a_file_named_by_descriptor_is_read_as_a_stream(tmp_path: Path) -> None:
+    """/dev/fd/N names this process's descriptor N, not a worker's: such a file is not read by path."""
+    plain = tmp_path / "posts.txt"
+    plain.write_text("one\ntwo\n")
+    with plain.open("rb") as file:
+        opened = Document.open(f"/dev/fd/{file.fileno()}")
+        assert opened.path is None
+        assert [text for _, text in opened.lines()] == ["one", "two"]
+    assert Document.open(str(plain)).path == str(plain)

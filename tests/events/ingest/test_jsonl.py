@@ -53,6 +53,15 @@ class TestSniff:
         assert jsonl.sniff(from_text("e", "\ufeff" + exported[0]))
         assert jsonl.sniff(from_text("e", "\n\n" + exported[0]))
 
+    def test_an_export_whose_first_line_is_longer_than_the_sniff_window(self, tmp_path: Path) -> None:
+        """A first entry with 70 KB of text is still known for an export by how its line begins."""
+        with Log.open(tmp_path / "long.log", create=True) as log:
+            log.append([make_event("x" * 70_000, post_id="1")], now=lambda: RECORDED)
+            line = next(log.export_lines())
+        assert len(line) > document.SNIFF_BYTES
+        assert jsonl.sniff(from_text("e", line + "\n"))
+        assert not jsonl.sniff(from_text("e", '{"kind":"post.published",' + " " * 70_000 + "}\n"))
+
     @pytest.mark.parametrize(
         "text",
         [
