@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -87,6 +88,7 @@ class Query:
 
 
 def _seen(text: str) -> str:
-    """`text` as matching compares it: case-folded, without the characters that show as nothing."""
+    """`text` as matching compares it: case-folded, composed (an accent typed apart from its letter
+    is the same letter), without the characters that show as nothing."""
     folded = text.casefold()
-    return folded if folded.isascii() else _INVISIBLE.sub("", folded)
+    return folded if folded.isascii() else _INVISIBLE.sub("", unicodedata.normalize("NFC", folded))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -85,3 +86,11 @@ def test_an_edit_is_ruled_out_only_by_hashtags() -> None:
     assert not Query("#aleppo").edit_may_match(body)
     assert Query("@alice").edit_may_match(body) and Query("alice").edit_may_match(body)
     assert Query("#hello").edit_may_match(body)  # the pre-test is cheap and may say yes wrongly
+
+
+def test_letters_written_apart_from_their_accents_match_written_together() -> None:
+    """ "café" finds "cafe" + combining acute, and Korean stored as separate jamo is found as typed."""
+    decomposed = _post("x", None, "un cafe\u0301 à " + unicodedata.normalize("NFD", "한국"))
+    for query in ("café", "한국", "CAFÉ"):
+        assert Query(query).matches(decomposed), query
+        assert Query(query).may_match(post_body(decomposed)), query

@@ -220,11 +220,21 @@ def _clusters(cells: list[Cell]) -> list[list[Cell]]:
 
 
 def _held_by_joiner(cluster: list[Cell], char: str) -> bool:
-    """A zero-width joiner between symbols makes one emoji (👩‍💻), kept whole when reordered;
-    between letters it only asks for joined forms, and each letter moves on its own."""
+    """What belongs to the emoji before it, kept whole when reordered: a skin tone (🙏🏻), a tag of
+    a subdivision flag, the second letter of a flag (🇸🇾), and whatever a zero-width joiner links
+    between symbols (👩‍💻). Between letters a joiner only asks for joined forms."""
+    code = ord(char)
+    if 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
+        return True
+    if _regional(code) and len(cluster) == 1 and _regional(ord(cluster[0][0])):
+        return True
     if char == "\u200d":
         return not unicodedata.category(cluster[0][0]).startswith("L")
     return cluster[-1][0] == "\u200d" and not unicodedata.category(char).startswith("L")
+
+
+def _regional(code: int) -> bool:
+    return 0x1F1E6 <= code <= 0x1F1FF
 
 
 def reorder(cells: list[Cell], rtl: bool) -> list[Cell]:

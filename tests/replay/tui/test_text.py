@@ -112,6 +112,15 @@ def test_a_joiner_between_letters_does_not_hold_them_together() -> None:
     assert bidi.display_line(Text(f"hi {family} שלום"), rtl=True).plain == f"םולש {family} hi"
 
 
+@pytest.mark.parametrize(
+    "emoji", ["🙏🏻", "👩🏽\u200d💻", "🇸🇾", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"]
+)
+def test_emoji_sequences_stay_whole_in_right_to_left_text(emoji: str) -> None:
+    """Skin tones, flags and tag sequences move with their emoji when a line is put right to left."""
+    shown = bidi.display_line(Text(f"يا رب {emoji}"), rtl=True).plain
+    assert shown.startswith(emoji)
+
+
 def test_a_long_right_to_left_name_keeps_its_beginning() -> None:
     """Cut to fit, a right-to-left name loses its end, and the ellipsis sits on the left, read last."""
     assert bidi.display_fitted(Text("שלום עולם ומלואו"), rtl=True, width=10).plain == "…םלוע םולש"
