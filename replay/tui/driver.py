@@ -131,6 +131,7 @@ class Driver:
         """The newest posts `query` matches up to the playhead, once the log has been searched."""
         self._ask_search, self._searches_asked = trio.open_memory_channel[None](1)
         self._search_generation = 0  # a search's answer is taken only if no other was asked since
+        self._answered = 0  # the generation of the answer shown
         self._rows_since_search: list[Sequence[Row]] | None = None
         self._playing = trio.Event()  # set once the scheduler is open: a search waits for it
         self._seek_when_open: int | None = None
@@ -205,7 +206,8 @@ class Driver:
             if self.matches is not None:
                 self.matches.apply_rows(update.rows)
                 if self.matches.missed:  # an edit may have made a post match that is held nowhere
-                    self._search()
+                    self.matches.missed = False
+                    self._search(keep_shown=True)
             if self._rows_since_search is not None:
                 self._rows_since_search.append(update.rows)
         # Ended needs nothing here: the scheduler's statistics say so, and the header shows it.
@@ -232,8 +234,18 @@ class Driver:
             self.query = query
             self._search()
 
-    def _search(self) -> None:
-        self.matches = None
+    @property
+    def searching(self) -> bool:
+        """True while the log is being searched for the query (the feed may show an older answer)."""
+        return bool(self.query) and self._answered != self._search_generation
+
+    def _search(self, *, keep_shown: bool = False) -> None:
+        """Search again; with `keep_shown` (an edit may have made a post match), the answer shown
+        stays, folded on, until the new one comes, and a search already running will do."""
+        if keep_shown and self._rows_since_search is not None:
+            return  # the search running folds that edit in too, and looks again if it must
+        if not keep_shown:
+            self.matches = None
         self._rows_since_search = None
         self._search_generation += 1
         self.urgent = True
@@ -270,12 +282,13 @@ class Driver:
                 return  # another query, or a seek, since: its own search answers
             for rows in rows_since:  # played while the log was searched
                 found.apply_rows(rows)
-            if found.missed:
-                self._search()  # look again from here
-                return
             self.matches, self._rows_since_search = found, None
+            self._answered = generation
             self.urgent = True
             self._changed()
+            if found.missed:  # played meanwhile: show this answer, and look again from here
+                found.missed = False
+                self._search(keep_shown=True)
 
     # -- reading (the app) -------------------------------------------------------------------------
 

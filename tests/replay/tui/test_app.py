@@ -12,9 +12,13 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from events.model import EARLIEST_US, LATEST_US, Kind, Precision, to_micros
+from events.projection import BEFORE_ALL, Recent
+from events.query import Query
 from events.store import Log
 from replay.playhead import MAX
+from replay.scheduler import Batch
 from replay.tui.app import ReplayApp
+from replay.tui.driver import Driver, Options
 from replay.tui.frame import Frame
 from replay.tui.widgets import Feed, HelpScreen, SidePanel, TimeBox, TimelineStrip
 from tests.conftest import make_event
@@ -365,9 +369,26 @@ async def test_a_filter_lays_out_every_match_it_counts(tmp_path: Path) -> None:
         assert "needle 0" in feed.text()
 
 
+def test_a_search_asked_again_while_playing_keeps_the_answer_shown(tmp_path: Path) -> None:
+    """An edit that may make a post match asks for a new search, but the feed keeps its matches
+    meanwhile (at 1,000x with many edits it would otherwise never stop saying 'searching')."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    path = tmp_path / "edits.log"
+    with Log.open(path, create=True) as log:
+        log.append([make_event("plain", at=start, post_id="1")])
+        log.append([make_event("a needle", at=start + timedelta(minutes=1), post_id="1", kind=Kind.EDITED)])
+        rows = list(log.rows_after(*BEFORE_ALL))
+    driver = Driver(path, name="edits", options=Options(), notify=lambda: None)
+    driver.query = Query("needle")
+    driver.matches = Recent(200, driver.query)
+    driver.projection.apply_rows(rows[:1])
+    driver._apply(Batch(rows=(rows[1],), position=2, playhead_us=rows[1][3], due=0.0))
+    assert driver.matches is not None and driver.searching
+
+
 async def searched(pilot: Pilot[Any], app: ReplayApp) -> None:
     """Wait until the log has been searched for the filter as typed, and the feed shows the answer."""
-    await until(pilot, lambda: app.driver.matches is not None)
+    await until(pilot, lambda: app.driver.matches is not None and not app.driver.searching)
     await settle(pilot, app)
 
 
