@@ -61,10 +61,17 @@ class SidePanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: tuple[object, ...] = ()
+        self._frame: Frame | None = None
 
     def show(self, frame: Frame) -> None:
         """Describe `frame`."""
+        self._frame = frame
         key = (frame.trending, frame.authors, frame.totals, frame.trend_window, self.size.width)
         if key != self._shown:
             self._shown = key
             self.update(describe(frame, max(10, self.size.width - 2)), layout=False)  # its size is fixed
+
+    def on_resize(self) -> None:
+        """Lay the last frame out again at the new width (shown again after a narrow screen, too)."""
+        if self._frame is not None:
+            self.show(self._frame)

@@ -564,9 +564,28 @@ async def test_a_narrow_terminal_gives_the_side_panel_s_width_to_the_feed(demo_l
         await settle(pilot, app)
         assert not app.query_one(SidePanel).display
         assert app.query_one(Feed).size.width > 30 and "@AlabedBana" in app.query_one(Feed).text()
-        await pilot.resize_terminal(120, 40)
+        await pilot.press("space")  # paused: nothing else would draw the panel again
         await settle(pilot, app)
-        assert app.query_one(SidePanel).display
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.1)
+        panel = app.query_one(SidePanel)
+        assert panel.display and "…" not in str(panel.render())  # laid out at its new width
+
+
+@pytest.mark.asyncio
+async def test_the_panes_reach_the_right_edge_and_a_long_error_is_not_cut_off(demo_log: Path) -> None:
+    """The feed and side panel fill the width; at 80 columns a time-box error wraps into view."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await started(pilot, app)
+        side = app.query_one(SidePanel).region
+        assert side.x + side.width == 80
+        await pilot.press("space", "g", *"+99999999d", "enter")
+        await settle(pilot, app)
+        error = app.query_one("#time-error")
+        message = app.query_one(TimeBox).error
+        assert "9999)" in message
+        assert (error.size.height - 1) * error.size.width >= len(message)  # every character has room
 
 
 @pytest.mark.asyncio
