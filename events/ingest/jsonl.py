@@ -55,14 +55,17 @@ def read(document: Document) -> Iterator[Item]:
         checked: Iterator[Checked] = map(restore_block, document.blocks())
     else:
         checked = _in_workers(document, workers)
-    for rows, bad in checked:
+    for rows, bad, unreadable in checked:
         yield RestoredBlock(rows)
         for number, message in bad:
             yield Notice(level=Level.BAD, path=document.name, line=number, message=message)
+        if unreadable is not None:
+            raise unreadable  # after what the lines before it said, so the first problem comes first
 
 
-Checked = tuple[list[RestoredRow], list[tuple[int, str]]]
-"""A block read back: its entries as rows, and (line number, what is wrong) of the other lines."""
+Checked = tuple[list[RestoredRow], list[tuple[int, str]], InputError | None]
+"""A block read back: its entries as rows, (line number, what is wrong) of the other lines, and
+the error of a line that is not text, which ends the read there."""
 
 
 def restore_block(block: Block) -> Checked:
@@ -72,14 +75,17 @@ def restore_block(block: Block) -> Checked:
     """
     rows: list[RestoredRow] = []
     bad: list[tuple[int, str]] = []
-    for number, line in block.lines():
-        if not line or line.isspace():
-            continue
-        try:
-            rows.append(restore_row(line))
-        except CodecError as exc:
-            bad.append((number, str(exc)))
-    return rows, bad
+    try:
+        for number, line in block.lines():
+            if not line or line.isspace():
+                continue
+            try:
+                rows.append(restore_row(line))
+            except CodecError as exc:
+                bad.append((number, str(exc)))
+    except InputError as exc:
+        return rows, bad, exc
+    return rows, bad, None
 
 
 def _restore_piece(piece: Block | Span) -> tuple[Checked, int]:
@@ -104,23 +110,37 @@ def _in_workers(document: Document, workers: int) -> Iterator[Checked]:
     pending: deque[tuple[Future[tuple[Checked, int]], bool]] = deque()
     before = 0  # lines before the piece whose result comes next
 
+    def shifted(error: InputError, shift: int) -> InputError:
+        return InputError(error.path, error.message, None if error.line is None else error.line + shift)
+
     def take() -> Checked:
         nonlocal before
         future, relative = pending.popleft()
         shift = before if relative else 0
         try:
-            (rows, bad), count = future.result()
+            (rows, bad, unreadable), count = future.result()
         except InputError as exc:
-            raise InputError(exc.path, exc.message, None if exc.line is None else exc.line + shift) from None
+            raise shifted(exc, shift) from None
         before += count
-        return rows, [(number + shift, message) for number, message in bad]
+        bad = [(number + shift, message) for number, message in bad]
+        return rows, bad, None if unreadable is None else shifted(unreadable, shift)
 
     try:
-        for piece in pieces:
+        cut_short: InputError | None = None
+        while True:
+            try:
+                piece = next(pieces)
+            except StopIteration:
+                break
+            except InputError as exc:  # cutting the input (a line too long): after what came before
+                cut_short = exc
+                break
             pending.append((pool.submit(_restore_piece, piece), isinstance(piece, Span)))
             if len(pending) >= workers * AHEAD:
                 yield take()
         while pending:
             yield take()
+        if cut_short is not None:
+            raise cut_short
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -44,6 +44,14 @@ def restored(items: list[Item]) -> list[Restored]:
     return [Restored.from_row(row) for item in items if isinstance(item, RestoredBlock) for row in item.rows]
 
 
+def read_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every input count as large and be read in small blocks, so workers see several."""
+    monkeypatch.setattr(jsonl, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(document, "SNIFF_BYTES", 100)
+    monkeypatch.setattr(document, "_CHUNK", 100)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+
+
 class TestSniff:
     """jsonl claims a document whose first line is an exported entry."""
 
@@ -119,10 +127,7 @@ class TestWorkers:
     @pytest.fixture
     def in_workers(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Every input counts as large, and is read in small blocks, so the workers see several."""
-        monkeypatch.setattr(jsonl, "PARALLEL_FROM_BYTES", 0)
-        monkeypatch.setattr(document, "SNIFF_BYTES", 100)
-        monkeypatch.setattr(document, "_CHUNK", 100)
-        monkeypatch.setattr("os.cpu_count", lambda: 2)
+        read_in_workers(monkeypatch)
 
     def test_same_items_in_the_same_order(
         self, exported: list[str], tmp_path: Path, in_workers: None
@@ -157,6 +162,22 @@ class TestWorkers:
         with pytest.raises(InputError, match="not UTF-8") as raised:
             list(jsonl.read(Document.open(str(path))))
         assert (raised.value.path, raised.value.line) == (str(path), 10)
+
+
+@pytest.mark.parametrize("workers", [False, True], ids=["in process", "in workers"])
+def test_the_first_problem_in_the_file_is_told_first(
+    exported: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: bool
+) -> None:
+    """Bad JSON on line 4, then a byte that is not UTF-8 on line 6: line 4 is reported first, both ways."""
+    if workers:
+        read_in_workers(monkeypatch)
+    path = tmp_path / "export.jsonl"
+    lines = [line.encode() for line in exported] + [b'{"x":1', exported[0].encode(), b'{"caf\xe9"}']
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    seen: list[Item] = []
+    with pytest.raises(InputError, match="not UTF-8"):
+        seen.extend(jsonl.read(Document.open(str(path))))
+    assert [(notice.line, notice.message[:14]) for notice in notices(seen)] == [(4, "not valid JSON")]
 
 
 def notices(items: list[Item]) -> list[Notice]:
