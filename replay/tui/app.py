@@ -16,7 +16,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from replay.tui import keys
 from replay.tui.driver import DEFAULT_MAX_GAP, FRAME, Driver, Options
@@ -127,13 +127,26 @@ class ReplayApp(App[int]):
         """Give the replay a command (see `Driver.COMMANDS`): the action of most keys."""
         self.driver.command(command, *args)
 
-    def action_go_to(self) -> None:
+    def action_go_to(self, key: str = "") -> None:
+        if self._typed_in_a_box(key):
+            return
         self.query_one(FilterBox).display = False
         self.query_one(TimeBox).open(self.driver.playhead_us)
 
-    def action_filter(self) -> None:
+    def action_filter(self, key: str = "") -> None:
+        if self._typed_in_a_box(key):
+            return
         self.query_one(TimeBox).display = False
         self.query_one(FilterBox).open()
+
+    def _typed_in_a_box(self, key: str) -> bool:
+        """A box's input has the focus: the key is a character typed into it, not a command (and
+        over the player, the help screen or the palette, it is not one either)."""
+        focused = self.focused
+        if key and isinstance(focused, Input):
+            focused.insert_text_at_cursor(key)
+            return True
+        return len(self.screen_stack) > 1
 
     def action_clear_filter(self) -> None:
         """Show every post again (escape: the box has its own binding while it is open)."""

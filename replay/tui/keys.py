@@ -16,6 +16,7 @@ from textual.binding import Binding
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 _GO_TO = "Go to a time (ISO date or datetime, +10m, -2h)"
+_FILTER = "Filter the feed by @author, #hashtag or words"
 
 BINDINGS = [
     Binding("space", "drive('toggle')", "Play/Pause", tooltip="Play or pause"),
@@ -36,9 +37,11 @@ BINDINGS = [
     Binding("equals_sign", "drive('set_speed', 1.0)", "1x", show=False, tooltip="Back to 1x speed"),
     Binding("home", "drive('start')", "Start", show=False, tooltip="Go to the start"),
     Binding("end", "drive('end')", "End", show=False, tooltip="Go to the end"),
-    Binding("g", "go_to", "Go to", tooltip=_GO_TO),
-    Binding("slash", "go_to", "Go to", show=False, tooltip=_GO_TO),
-    Binding("f", "filter", "Filter", tooltip="Filter the feed by @author, #hashtag or words"),
+    # Priority, so the box has the focus before keys that came with these are handed on; typed
+    # in a box, they are text (see ReplayApp._typed_in_a_box).
+    Binding("g", "go_to('g')", "Go to", priority=True, tooltip=_GO_TO),
+    Binding("slash", "go_to('/')", "Go to", show=False, priority=True, tooltip=_GO_TO),
+    Binding("f", "filter('f')", "Filter", priority=True, tooltip=_FILTER),
     Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter"),
     Binding("question_mark", "help", "Help", tooltip="Show every key"),
     Binding("q", "quit", "Quit", tooltip="Quit"),

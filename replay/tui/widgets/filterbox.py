@@ -25,7 +25,7 @@ class FilterBox(Horizontal):
     def open(self) -> None:
         """Show the box and put the cursor in it."""
         self.display = True
-        self.query_one(Input).focus()
+        self.screen.set_focus(self.query_one(Input))  # at once: keys on their way go to it
 
     def close(self) -> None:
         """Hide the box; the filter stays as typed."""

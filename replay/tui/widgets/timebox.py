@@ -38,7 +38,7 @@ class TimeBox(Horizontal):
         self.error = ""
         box = self.query_one(Input)
         box.value = ""
-        box.focus()
+        self.screen.set_focus(box)  # at once: keys on their way go to it
 
     def close(self) -> None:
         """Hide the box and give the keys back to the player."""

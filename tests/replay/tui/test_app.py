@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
@@ -384,6 +385,39 @@ def test_a_search_asked_again_while_playing_keeps_the_answer_shown(tmp_path: Pat
     driver.projection.apply_rows(rows[:1])
     driver._apply(Batch(rows=(rows[1],), position=2, playhead_us=rows[1][3], due=0.0))
     assert driver.matches is not None and driver.searching
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("keys", "box"), [("fhello", "#filter-input"), ("g+1d", "#time-input")])
+async def test_keys_that_arrive_with_the_one_opening_a_box_go_into_it(
+    demo_log: Path, keys: str, box: str
+) -> None:
+    """Typed fast (or pasted), what follows f or g lands in the box, not on the player's keys."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        before = frame_of(app)
+        names = {"+": "plus", "-": "minus"}
+        for char in keys:  # all queued at once, as one read from the terminal delivers them
+            app.post_message(events.Key(names.get(char, char), char))
+        await settle(pilot, app)
+        assert app.query_one(box, Input).value == keys[1:]
+        assert (frame_of(app).speed, frame_of(app).playhead_us) == (before.speed, before.playhead_us)
+
+
+@pytest.mark.asyncio
+async def test_f_g_and_slash_typed_in_a_box_are_text(demo_log: Path) -> None:
+    """In the filter box, f, g and / are letters of the query, not the keys that open boxes."""
+    app, _ = make_app(demo_log)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("f", *"gulf/fog")
+        await settle(pilot, app)
+        assert app.query_one("#filter-input", Input).value == "gulf/fog"
+        assert not app.query_one(TimeBox).display
+        await pilot.press("enter", "question_mark", "f", "g")  # over the help screen: nothing
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen) and app.is_running
 
 
 async def searched(pilot: Pilot[Any], app: ReplayApp) -> None:
