@@ -248,6 +248,22 @@ class TestSpans:
         assert len(list(Document.open(str(path)).spans())) == 2  # exactly the limit is a line
         assert [number for number, _ in Document.open(str(path)).lines()] == [1, 2, 3]
 
+    @pytest.mark.parametrize("chunk", [10, 64, 99])  # chunks are smaller than the limit (1 MB, 64 MB)
+    def test_blocks_refuse_the_same_lines_as_spans(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    ) -> None:
+        """One byte over the limit is refused however the chunks fall, read as blocks (stdin, .gz)."""
+        monkeypatch.setattr(document_module, "MAX_LINE_BYTES", 100)
+        monkeypatch.setattr(document_module, "_CHUNK", chunk)
+        monkeypatch.setattr(document_module, "SNIFF_BYTES", chunk)  # both below the limit, as in use
+        path = tmp_path / "input.txt"
+        path.write_bytes(b"ab\n" + b"x" * 101 + b"\nshort\n")
+        with pytest.raises(InputError, match=r"line longer than 100 bytes") as raised:
+            list(Document.open(str(path)).blocks())
+        assert raised.value.line == 2
+        path.write_bytes(b"ab\n" + b"x" * 100 + b"\nshort\n")
+        assert [number for number, _ in Document.open(str(path)).lines()] == [1, 2, 3]
+
 
 class TestBinary:
     """A NUL byte marks an input as binary, with the line it was found on."""
