@@ -344,6 +344,29 @@ class TestSearchFoldedOn:
         assert [(item.key, item.reposts) for item in live.newest()] == [("twitter/1", 0)]
 
 
+def story(steps: list[tuple[int, Kind, int, str]]) -> list[Event]:
+    """Events from (minute, kind, target, text): posts and reposts get ids of their own (each post is
+    published once, as ids make it); edits and deletes, and what a repost reposts, name `target`."""
+    events, published = [], 0
+    for minute, kind, target, text in steps:
+        if kind in (Kind.PUBLISHED, Kind.REPOSTED):
+            post_id, published = f"p{published}", published + 1
+        else:
+            post_id = f"p{target}"
+        events.append(
+            make_event(
+                text,
+                at=DAY + timedelta(minutes=minute),
+                kind=kind,
+                post_id=post_id,
+                handle=f"h{target}",
+                hashtags=(f"t{target}",),
+                repost_of=f"p{target}" if kind is Kind.REPOSTED else None,
+            )
+        )
+    return events
+
+
 _texts = st.sampled_from(["alpha", "beta", "alpha beta", "Straße", "gamma"])
 
 
@@ -364,24 +387,7 @@ def test_looking_back_equals_a_fold_of_everything(
     query: str,
 ) -> None:
     """At every position, reading back gives the newest matches of an unbounded fold from the start."""
-    events, published = [], 0
-    for minute, kind, target, text in steps:
-        if kind in (Kind.PUBLISHED, Kind.REPOSTED):  # each post is published once, as ids make it
-            post_id, published = f"p{published}", published + 1
-        else:
-            post_id = f"p{target}"
-        repost_of = f"p{target}" if kind is Kind.REPOSTED else None
-        events.append(
-            make_event(
-                text,
-                at=DAY + timedelta(minutes=minute),
-                kind=kind,
-                post_id=post_id,
-                handle=f"h{target}",
-                hashtags=(f"t{target}",),
-                repost_of=repost_of,
-            )
-        )
+    events = story(steps)
     keep = Query(query)
     with log_of(tmp_path_factory.mktemp("back"), events) as log:
         everything = Recent(10**9)
@@ -412,23 +418,7 @@ def test_a_search_folded_on_agrees_with_a_search_made_later(
 ) -> None:
     """Searched at one position and folded on to another, the filtered timeline holds the newest of
     what a search there finds (it may lack the oldest, which left it), unless it says it missed some."""
-    events, published = [], 0
-    for minute, kind, target, text in steps:
-        if kind in (Kind.PUBLISHED, Kind.REPOSTED):
-            post_id, published = f"p{published}", published + 1
-        else:
-            post_id = f"p{target}"
-        events.append(
-            make_event(
-                text,
-                at=DAY + timedelta(minutes=minute),
-                kind=kind,
-                post_id=post_id,
-                handle=f"h{target}",
-                hashtags=(f"t{target}",),
-                repost_of=f"p{target}" if kind is Kind.REPOSTED else None,
-            )
-        )
+    events = story(steps)
     with log_of(tmp_path_factory.mktemp("on"), events) as log:
         rows = rows_of(log)
         cut = min(split, len(rows))
