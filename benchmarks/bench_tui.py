@@ -36,9 +36,9 @@ from textual.screen import Screen
 from benchmarks.measure import median, peak_memory_mb, percentile, report, timed
 from benchmarks.synthetic import build_log
 from events.checkpoints import Checkpoints
-from events.projection import Recent
 from events.query import Query
 from events.store import Log
+from events.timeline import Recent
 from replay.tui.app import ReplayApp
 from replay.tui.driver import Options
 from replay.tui.frame import Frame

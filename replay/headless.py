@@ -25,8 +25,8 @@ import trio
 
 from events.codec import Row, export_line_from_row
 from events.model import GENESIS
-from events.projection import Visible
 from events.store import Log
+from events.timeline import Visible
 from replay.lines import TextLines
 from replay.scheduler import Batch, Ended, Reset, Scheduler
 

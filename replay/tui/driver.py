@@ -24,9 +24,10 @@ from attrs import frozen
 from events.checkpoints import Checkpoints
 from events.codec import Row
 from events.model import LATEST_US, Precision, from_micros, to_micros
-from events.projection import Projection, Recent, Settings
+from events.projection import Projection, Settings
 from events.query import Query
 from events.store import Log
+from events.timeline import Recent
 from replay.playhead import MAX
 from replay.scheduler import Batch, Reset, Scheduler, Update
 from replay.track import playback_density

@@ -6,7 +6,7 @@ import math
 
 from attrs import frozen
 
-from events.projection import Visible
+from events.timeline import Visible
 
 FEED_ITEMS = 200
 """Items a frame's feed holds at most (the feed lays out fewer)."""

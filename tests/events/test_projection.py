@@ -19,9 +19,10 @@ from events import checkpoints as checkpoints_module
 from events.checkpoints import Checkpoints, sidecar_path
 from events.codec import Row
 from events.model import Author, Event, Kind, Precision, to_micros
-from events.projection import BEFORE_ALL, Projection, Recent, Settings, Visible, density, post_key
+from events.projection import BEFORE_ALL, Projection, Settings, density
 from events.query import Query
 from events.store import Log
+from events.timeline import Recent, Visible, post_key
 from tests.conftest import DAY, make_event
 
 HOUR_US = 3_600_000_000

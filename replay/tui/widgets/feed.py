@@ -17,8 +17,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from events.projection import Visible
 from events.query import Query
+from events.timeline import Visible
 from replay.tui.frame import FEED_ITEMS
 from replay.tui.widgets import post
 

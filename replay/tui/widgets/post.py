@@ -10,7 +10,7 @@ from rich.text import Text
 
 from events.codec import post_from_body
 from events.model import Kind, Post
-from events.projection import Visible
+from events.timeline import Visible
 from replay.tui.widgets.bidi import base_is_rtl, display_fitted, display_line
 from replay.tui.widgets.literal import plain, post_text
 

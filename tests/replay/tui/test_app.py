@@ -13,9 +13,10 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from events.model import EARLIEST_US, LATEST_US, Kind, Precision, to_micros
-from events.projection import BEFORE_ALL, Recent
+from events.projection import BEFORE_ALL
 from events.query import Query
 from events.store import Log
+from events.timeline import Recent
 from replay.playhead import MAX
 from replay.scheduler import Batch
 from replay.tui.app import ReplayApp

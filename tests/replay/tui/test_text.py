@@ -13,7 +13,7 @@ from rich.text import Text
 
 from events.codec import post_body
 from events.model import Kind, Precision
-from events.projection import Visible
+from events.timeline import Visible
 from replay.tui.widgets import bidi
 from replay.tui.widgets.literal import HASHTAG, LINK, MENTION, post_text, visible
 from replay.tui.widgets.post import render
