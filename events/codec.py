@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 
-from events.model import Entry, Event, Kind, Post, Precision, from_micros, to_micros
+from events.model import (
+    Entry,
+    Event,
+    Kind,
+    Post,
+    Precision,
+    from_micros,
+    non_empty,
+    optional_int,
+    optional_non_empty,
+    str_list,
+    string,
+    text_value,
+    to_micros,
+)
 
 Row = tuple[int, bytes, str, int, str, int, str, bytes]
 """A stored entry: (seq, id, kind, occurred_at µs, precision, recorded_at µs, body, hash)."""
@@ -179,6 +194,56 @@ def _raw_checker(cls: type) -> Callable[[dict[str, Any]], bool]:
 _check_raw_post = _raw_checker(Post)
 
 
+_CHARACTERS = r'[^"\\\x00-\x1f\ud800-\udfff]*+(?:\\["\\/bfnrt][^"\\\x00-\x1f\ud800-\udfff]*+)*+'
+"""The inside of a JSON string that json.loads reads, less any \\u escape (and any lone surrogate):
+so the text it stands for has no lone surrogate either."""
+_STRING = f'"{_CHARACTERS}"'
+_NON_EMPTY = f'"(?!"){_CHARACTERS}"'
+_RULE_PATTERNS: dict[object, str] = {
+    non_empty: _NON_EMPTY,
+    optional_non_empty: f"(?:null|{_NON_EMPTY})",
+    string: _STRING,
+    text_value: _STRING,
+    str_list: rf"\[(?:{_STRING}(?:,{_STRING})*+)?\]",
+    optional_int: "(?:null|-?(?:0|[1-9][0-9]*+))",
+}
+"""Each rule of the model's fields, as the JSON values that satisfy it."""
+
+
+def canonical_pattern(cls: type, groups: Mapping[str, str] | None = None, *, _prefix: str = "") -> str:
+    """A regular expression for the canonical JSON (`canonical_json`) of any valid `cls`.
+
+    It matches every field in sorted order, no other key, and each value in a spelling that its
+    rule accepts, so text it matches is a `cls` that `check_post` accepts, in the stored shape.
+    It is stricter than the model: a string with a \\u escape, say, is left to the general
+    reading. `groups` maps dotted field names ("source.path") to the names of groups that
+    capture their JSON values. A rule it cannot spell is a TypeError, at import.
+    """
+    groups = groups or {}
+    hints = typing.get_type_hints(cls)
+    pairs = []
+    for field in sorted(attrs.fields(cls), key=lambda field: field.name):
+        name = _prefix + field.name
+        if attrs.has(hints[field.name]):
+            value = canonical_pattern(hints[field.name], groups, _prefix=f"{name}.")
+        elif field.validator in _RULE_PATTERNS:
+            value = _RULE_PATTERNS[field.validator]
+        else:
+            raise TypeError(f"{cls.__name__}.{field.name}: no JSON pattern for its rule {field.validator!r}")
+        if name in groups:
+            value = f"(?P<{groups[name]}>{value})"
+        pairs.append(f'"{field.name}":{value}')
+    return r"\{" + ",".join(pairs) + r"\}"
+
+
+def json_text(spelled: str) -> str:
+    """The text a JSON string matched by `canonical_pattern` stands for."""
+    if "\\" not in spelled:
+        return spelled[1:-1]
+    text: str = json.loads(spelled)
+    return text
+
+
 def event_id(event: Event) -> str:
     """The content address of an event: the same happening always gets the same id.
 
@@ -192,24 +257,39 @@ def event_id(event: Event) -> str:
 def identity(kind: Kind, occurred_us: int, precision: Precision, post: Post) -> bytes:
     """The id (as bytes) of the event of `kind` that happened to `post` at `occurred_us`."""
     if post.id is not None:
-        return native_identity(kind, occurred_us, post.platform, post.id)
+        return native_identity(kind.value, occurred_us, post.platform, post.id)
     content = _dump_post(post)
     del content["source"]
     identity = canonical_json([kind.value, occurred_us, precision.value, content])
     return hashlib.sha256(identity.encode()).digest()
 
 
-def native_identity(kind: Kind, occurred_us: int, platform: str, native_id: str) -> bytes:
-    """The id of an event of a post that has a platform-native id: (kind, platform, id)."""
-    identity = f"{kind.value}\n{platform}\n{native_id}"
-    if kind is Kind.EDITED:
+def native_identity(kind: str, occurred_us: int, platform: str, native_id: str) -> bytes:
+    """The id of an event of a post that has a platform-native id: (kind, platform, id).
+
+    `kind` is the kind's value ("post.published"), as a row holds it.
+    """
+    identity = f"{kind}\n{platform}\n{native_id}"
+    if kind == _EDITED:
         identity += f"\n{occurred_us}"
     return hashlib.sha256(identity.encode()).digest()
 
 
+_EDITED = Kind.EDITED.value
+
+
+_KEY = struct.Struct(">q")
+
+
 def id_key(id_: bytes) -> int:
     """The first 8 bytes of an id as a signed integer: the log indexes ids by this short key."""
-    return int.from_bytes(id_[:8], "big", signed=True)
+    key: int = _KEY.unpack_from(id_)[0]
+    return key
+
+
+def id_keys(ids: Iterable[bytes]) -> list[int]:
+    """The key of each id (`id_key`), read by one call each."""
+    return [key for (key,) in map(_KEY.unpack_from, ids)]
 
 
 def chain_hash(prev: bytes, row_without_hash: tuple[int, bytes, str, int, str, int, str]) -> bytes:

@@ -68,7 +68,8 @@ _FORMATS = {
 
 def to_micros(moment: datetime) -> int:
     """Microseconds since the Unix epoch of a timezone-aware datetime."""
-    return (moment - EPOCH) // _MICROSECOND
+    since = moment - EPOCH  # as a timedelta holds it: whole days, then 0 <= seconds < 86,400
+    return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
 
 
 EARLIEST_US = to_micros(datetime.min.replace(tzinfo=UTC))
@@ -88,12 +89,19 @@ def _aware_utc(_: Any, attribute: attrs.Attribute[datetime], value: datetime) ->
         raise ValueError(f"{attribute.name} must be timezone-aware UTC, got {value.isoformat()}")
 
 
-def _non_empty(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+# The rules a field's value follows, one function each. They are public because the codec
+# spells each one as the JSON it accepts (`codec.canonical_pattern`), and refuses a rule it
+# cannot spell.
+
+
+def non_empty(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    """A string with at least one character."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"{attribute.name} must be a non-empty string, got {value!r}")
 
 
-def _optional_non_empty(_: Any, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+def optional_non_empty(_: Any, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    """None, or a string with at least one character."""
     if value is not None and (not isinstance(value, str) or not value):
         raise ValueError(f"{attribute.name} must be a non-empty string or None, got {value!r}")
 
@@ -108,12 +116,18 @@ def _of_type(cls: type) -> Any:
     return check
 
 
-def _optional_int(_: Any, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+string = _of_type(str)
+"""A field that holds any string, the empty one too."""
+
+
+def optional_int(_: Any, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+    """None, or an integer (not a boolean)."""
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise TypeError(f"{attribute.name} must be an integer or None, got {type(value).__name__}")
 
 
-def _text(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+def text_value(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
+    """A string that can be stored as UTF-8: no lone surrogate."""
     if not isinstance(value, str):
         raise TypeError(f"{attribute.name} must be str, got {type(value).__name__}")
     try:
@@ -123,7 +137,8 @@ def _text(_: Any, attribute: attrs.Attribute[str], value: str) -> None:
         raise ValueError(f"{attribute.name} contains a lone surrogate, which is not text") from None
 
 
-def _str_tuple(_: Any, attribute: attrs.Attribute[tuple[str, ...]], value: Any) -> None:
+def str_list(_: Any, attribute: attrs.Attribute[tuple[str, ...]], value: Any) -> None:
+    """A tuple of strings (a JSON list of them)."""
     if type(value) is not tuple or (value and not all(type(item) is str for item in value)):
         raise TypeError(f"{attribute.name} must be a list of strings, got {value!r}")
 
@@ -132,34 +147,34 @@ def _str_tuple(_: Any, attribute: attrs.Attribute[tuple[str, ...]], value: Any) 
 class Author:
     """Who wrote a post: the handle without its "@", and the display name when known."""
 
-    handle: str = attrs.field(validator=_non_empty)
-    name: str | None = attrs.field(default=None, validator=_optional_non_empty)
+    handle: str = attrs.field(validator=non_empty)
+    name: str | None = attrs.field(default=None, validator=optional_non_empty)
 
 
 @frozen(kw_only=True)
 class Source:
     """Where a post was read from: the file, its format, and the line (or byte offset) in it."""
 
-    path: str = attrs.field(validator=_of_type(str))
-    format: str = attrs.field(validator=_non_empty)
-    line: int | None = attrs.field(default=None, validator=_optional_int)
+    path: str = attrs.field(validator=string)
+    format: str = attrs.field(validator=non_empty)
+    line: int | None = attrs.field(default=None, validator=optional_int)
 
 
 @frozen(kw_only=True)
 class Post:
     """A post as its author published it, with what the text refers to."""
 
-    platform: str = attrs.field(validator=_non_empty)
-    id: str | None = attrs.field(default=None, validator=_optional_non_empty)
+    platform: str = attrs.field(validator=non_empty)
+    id: str | None = attrs.field(default=None, validator=optional_non_empty)
     author: Author = attrs.field(validator=_of_type(Author))
-    text: str = attrs.field(validator=_text)
-    hashtags: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
-    mentions: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
-    urls: tuple[str, ...] = attrs.field(default=(), validator=_str_tuple)
-    reply_to: str | None = attrs.field(default=None, validator=_optional_non_empty)
-    quote_of: str | None = attrs.field(default=None, validator=_optional_non_empty)
-    repost_of: str | None = attrs.field(default=None, validator=_optional_non_empty)
-    lang: str | None = attrs.field(default=None, validator=_optional_non_empty)
+    text: str = attrs.field(validator=text_value)
+    hashtags: tuple[str, ...] = attrs.field(default=(), validator=str_list)
+    mentions: tuple[str, ...] = attrs.field(default=(), validator=str_list)
+    urls: tuple[str, ...] = attrs.field(default=(), validator=str_list)
+    reply_to: str | None = attrs.field(default=None, validator=optional_non_empty)
+    quote_of: str | None = attrs.field(default=None, validator=optional_non_empty)
+    repost_of: str | None = attrs.field(default=None, validator=optional_non_empty)
+    lang: str | None = attrs.field(default=None, validator=optional_non_empty)
     source: Source = attrs.field(validator=_of_type(Source))
 
     def reposted(self, *, id: str | None, author: Author, source: Source) -> Post:
@@ -201,8 +216,8 @@ class Entry:
     """An event as the log holds it: its position, content id, ingest time and chain links."""
 
     seq: int = attrs.field(validator=attrs.validators.ge(1))
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=non_empty)
     recorded_at: datetime = attrs.field(validator=_aware_utc)
-    prev: str = attrs.field(validator=_non_empty)
-    hash: str = attrs.field(validator=_non_empty)
+    prev: str = attrs.field(validator=non_empty)
+    hash: str = attrs.field(validator=non_empty)
     event: Event

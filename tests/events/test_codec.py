@@ -17,6 +17,7 @@ from events.codec import (
     CodecError,
     Row,
     canonical_json,
+    canonical_pattern,
     chain_hash,
     check_post,
     entry_from_row,
@@ -25,6 +26,8 @@ from events.codec import (
     export_line_from_row,
     format_time,
     id_key,
+    id_keys,
+    json_text,
     parse_time,
     post_body,
     structure_post,
@@ -352,3 +355,51 @@ class TestCheckPost:
             place = raw if len(path) == 1 else raw[path[0]]
             del place[path[-1]]
             assert check_post(raw) is False
+
+
+class TestCanonicalPattern:
+    """canonical_pattern matches the canonical JSON of valid posts, and nothing check_post refuses."""
+
+    @settings(max_examples=300)
+    @given(event=events)
+    def test_matches_every_stored_body_without_a_u_escape(self, event: Event) -> None:
+        """A stored body matches unless it needed a \\u escape (a control character in some text)."""
+        body = post_body(event.post)
+        assert (re.fullmatch(_POST_PATTERN, body) is not None) == ("\\u" not in body)
+
+    @settings(max_examples=1500)
+    @given(raw=_raw_posts() | _json_values)
+    def test_what_it_matches_check_post_accepts_whole(self, raw: Any) -> None:
+        """Any post with fields changed or removed: if its canonical JSON matches, check_post says whole."""
+        if re.fullmatch(_POST_PATTERN, canonical_json(raw)) is not None:
+            assert check_post(raw) is True
+
+    def test_groups_capture_json_values(self) -> None:
+        """A named field is captured as its JSON spelling, which json_text turns back into text."""
+        post = make_event(path='a "quoted"\\path', handle="x").post
+        match = re.fullmatch(
+            canonical_pattern(Post, {"source.path": "path", "author.handle": "h"}), post_body(post)
+        )
+        assert match is not None
+        assert match["path"] == '"a \\"quoted\\"\\\\path"'
+        assert json_text(match["path"]) == 'a "quoted"\\path'
+        assert json_text(match["h"]) == "x"
+
+    def test_a_rule_it_cannot_spell_is_refused(self) -> None:
+        """A field whose rule has no JSON pattern is a TypeError, not a pattern that accepts too much."""
+
+        @attrs.frozen
+        class Tagged:
+            tag: str = attrs.field(validator=attrs.validators.matches_re("#.+"))
+
+        with pytest.raises(TypeError, match=r"Tagged\.tag: no JSON pattern"):
+            canonical_pattern(Tagged)
+
+
+_POST_PATTERN = canonical_pattern(Post)
+
+
+def test_id_keys_are_the_keys_of_each_id() -> None:
+    """id_keys gives id_key of each id, in order."""
+    ids = [bytes(range(32)), bytes(32), b"\xff" * 32]
+    assert id_keys(ids) == [id_key(id_) for id_ in ids] == [0x0001020304050607, 0, -1]

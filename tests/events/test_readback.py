@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from events.codec import CodecError, event_id, export_line, post_body
 from events.model import Author, Event, Precision, to_micros
-from events.readback import restore_line, restore_row
+from events.readback import _EXPORTED, _decoded_row, restore_line, restore_row
 from tests.conftest import DAY, events, make_event, make_post, moments
 from tests.events.test_codec import entry, hashes
 
@@ -285,6 +285,131 @@ class TestRestoreLine:
         line = json.dumps(_record()).replace("Save #Aleppo now", "Save \\ud83d")
         with pytest.raises(CodecError, match="text"):
             restore_line(line)
+
+
+_EDITS = st.sampled_from(
+    ['"', "\\", ",", ":", "{", "}", "[", "]", " ", "0", "9", "a", "n", "u", "\x00", "\ud800", ""]
+)
+"""What an edit puts in a line: JSON's own characters, a digit, a letter, nothing (a deletion)."""
+
+
+def _same_reading(line: str) -> None:
+    """restore_row of `line` does exactly what the field-by-field reading does."""
+    try:
+        expected = _decoded_row(line)
+    except CodecError as exc:
+        with pytest.raises(CodecError) as raised:
+            restore_row(line)
+        assert str(raised.value) == str(exc)
+    else:
+        assert restore_row(line) == expected
+
+
+class TestExportedLines:
+    """A line as the export writes it is read without decoding its JSON, with the same outcome."""
+
+    @settings(max_examples=200)
+    @given(event=events, seq=st.integers(1, 2**40), prev=hashes, recorded_at=moments)
+    def test_export_lines_are_matched_and_read_the_same(
+        self, event: Event, seq: int, prev: bytes, recorded_at: datetime
+    ) -> None:
+        """Every exported line without a \\u escape is matched, and reads as the decoding reads it."""
+        line = export_line(entry(event, seq, prev, recorded_at))
+        assert (_EXPORTED.fullmatch(line) is not None) == ("\\u" not in line)
+        _same_reading(line)
+
+    @settings(max_examples=500)
+    @given(
+        event=events,
+        recorded_at=moments,
+        at=st.floats(0, 1),
+        cut=st.integers(0, 3),
+        put=st.lists(_EDITS, max_size=2).map("".join),
+    )
+    def test_an_edited_line_reads_as_the_decoding_reads_it(
+        self, event: Event, recorded_at: datetime, at: float, cut: int, put: str
+    ) -> None:
+        """Characters replaced anywhere in a line: the same row, or the same error, as decoding gives."""
+        line = export_line(entry(event, recorded_at=recorded_at))
+        start = round(at * len(line))
+        _same_reading(line[:start] + put + line[start + cut :])
+
+    @pytest.mark.parametrize(
+        ("old", "new"),
+        [
+            pytest.param('"handle":"someone"', '"handle":""', id="empty handle"),
+            pytest.param('"platform":"twitter"', '"platform":""', id="empty platform"),
+            pytest.param('"lang":null', '"lang":""', id="empty lang"),
+            pytest.param('"line":1', '"line":01', id="number with a leading zero"),
+            pytest.param('"line":1', '"line":true', id="line a boolean"),
+            pytest.param('"line":1', '"line":1.0', id="line a float"),
+            pytest.param('"hashtags":[]', '"hashtags":[1]', id="a number among hashtags"),
+            pytest.param('"hashtags":[]', '"hashtags":["a",]', id="trailing comma"),
+            pytest.param('"Save #Aleppo now"', '"Save \\x now"', id="unknown escape"),
+            pytest.param('"Save #Aleppo now"', '"Save \\ud83d now"', id="lone surrogate escape"),
+            pytest.param('"Save #Aleppo now"', '"Save \x01 now"', id="raw control character"),
+            pytest.param('"seq":1', '"seq":0', id="seq zero"),
+            pytest.param('"id":"', '"id":"0', id="id too long"),
+            pytest.param('"kind":"post.published"', '"kind":"post.liked"', id="unknown kind"),
+            pytest.param('"precision":"second"', '"precision":"week"', id="unknown precision"),
+            pytest.param(
+                '"occurred_at":"2016-12-12T00:00:00Z"', '"occurred_at":"2016-12-12T00:00:00"', id="naive"
+            ),
+            pytest.param(
+                '"occurred_at":"2016-12-12T00:00:00Z"', '"occurred_at":"2016-13-12T00:00:00Z"', id="month 13"
+            ),
+            pytest.param('"text":"Save #Aleppo now",', "", id="missing text"),
+        ],
+    )
+    def test_a_line_almost_as_exported_reads_as_the_decoding_reads_it(self, old: str, new: str) -> None:
+        """Values the model refuses, or JSON it cannot decode, are refused with the decoding's words."""
+        line = export_line(entry(make_event(post_id="808")))
+        assert _EXPORTED.fullmatch(line) is not None
+        assert old in line
+        _same_reading(line.replace(old, new, 1))
+
+    @pytest.mark.parametrize(
+        ("old", "new"),
+        [
+            pytest.param('"Save #Aleppo now"', '"Save #Aleppo now\\u00e9"', id="a \\u escape"),
+            pytest.param('"Save #Aleppo now"', '"Save \\/ #Aleppo now"', id="an escaped slash"),
+            pytest.param('"hashtags":[]', '"hashtags":["a","b"]', id="two hashtags"),
+            pytest.param('"line":1', '"line":-12', id="a negative line"),
+            pytest.param('"lang":null', '"lang":"ar"', id="a language"),
+            pytest.param('"format":"article"', '"format":"a\\"b\\\\c"', id="escaped quote and backslash"),
+            pytest.param('"path":"posts.txt"', '"path":""', id="empty path"),
+            pytest.param('"post":{', '"post":{"likes":1,', id="an extra key"),
+            pytest.param("}}", "}}\r\n ", id="trailing whitespace"),
+        ],
+    )
+    def test_lines_in_other_spellings_read_as_the_decoding_reads_them(self, old: str, new: str) -> None:
+        """Valid lines the pattern leaves to the decoding, or takes itself, give the decoding's row."""
+        line = export_line(entry(make_event(post_id="808")))
+        edited = line.replace(old, new, 1)
+        _same_reading(
+            edited.replace('"id":"' + event_id(make_event(post_id="808")), '"id":"' + _id_of(edited))
+        )
+
+    def test_the_row_takes_the_groups_in_their_order(self) -> None:
+        """The pattern's groups come in the order in which `_exported_row` unpacks them."""
+        assert list(_EXPORTED.groupindex) == [
+            "id",
+            "kind",
+            "occurred",
+            "precision",
+            "recorded",
+            "body",
+            "native_id",
+            "platform",
+            "path",
+        ]
+
+
+def _id_of(line: str) -> str:
+    """The id the content of `line` has (its claimed id is ignored)."""
+    record = json.loads(line)
+    del record["id"]
+    return restore_line(json.dumps(record)).id
 
 
 def _record() -> dict[str, Any]:
