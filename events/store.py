@@ -7,8 +7,10 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from attrs import frozen
 
@@ -18,7 +20,7 @@ from events.codec import (
     entry_from_row,
     event_id,
     export_line_from_row,
-    id_key,
+    id_keys,
     post_body,
 )
 from events.errors import LogError
@@ -35,6 +37,8 @@ WRITE_WAIT_MS = 5_000
 _LOOKUP_CHUNK = 900  # stays under SQLite's limit on bound parameters
 _WRITTEN_BYTES = 1 << 23  # 8 MB: 2**26 bits, about 1.5% of them set by a million appended ids
 _WRITTEN_MASK = _WRITTEN_BYTES - 1
+_KIND = itemgetter(1)
+_SOURCE = itemgetter(6)
 
 
 @frozen(kw_only=True)
@@ -247,16 +251,18 @@ class Log(TimeIndex):
             written = _Written() if seq == 0 else None
             for batch in _batches(items):
                 found += len(batch)
-                fresh = self._not_in_log(batch, written)
+                fresh, keys = self._not_in_log(batch, written)
                 rows = []
-                for id_, key, (_, kind, occurred, precision, restored_at, body, _) in fresh:
+                for (id_, kind, occurred, precision, restored_at, body, _), key in zip(
+                    fresh, keys, strict=True
+                ):
                     seq += 1
                     recorded = recorded_us if restored_at is None else restored_at
                     prev = chain_hash(prev, (seq, id_, kind, occurred, precision, recorded, body))
                     rows.append((seq, id_, kind, occurred, precision, recorded, body, prev, key))
                 self._db.executemany(f"INSERT INTO events ({_COLUMNS}, key) VALUES (?,?,?,?,?,?,?,?,?)", rows)
-                kinds.update(row[1] for _, _, row in fresh)
-                sources.update(row[6] for _, _, row in fresh)
+                kinds.update(map(_KIND, fresh))
+                sources.update(map(_SOURCE, fresh))
                 new += len(rows)
                 if on_progress is not None:
                     on_progress(found)
@@ -287,34 +293,49 @@ class Log(TimeIndex):
 
     def _not_in_log(
         self, batch: Sequence[Event | RestoredRow], written: _Written | None
-    ) -> list[tuple[bytes, int, RestoredRow]]:
-        """(id, key, row) of each item of `batch` that neither the log nor the batch holds already.
+    ) -> tuple[list[RestoredRow], list[int]]:
+        """The rows of the items of `batch` that neither the log nor the batch holds already, and
+        the keys of their ids.
 
         `written`, given while appending to a log that was empty, says which ids may have been
         written by this append; only those are looked up.
         """
         ids = [bytes.fromhex(event_id(item)) if isinstance(item, Event) else item[0] for item in batch]
-        keys = list(map(id_key, ids))
+        keys = id_keys(ids)
         known = self._known_ids(keys if written is None else written.candidates(keys))
-        fresh = []
-        for id_, key, item in zip(ids, keys, batch, strict=True):
-            if id_ in known:
-                continue
-            known.add(id_)
-            if written is not None:
-                written.add(key)
-            fresh.append((id_, key, _row(item, id_) if isinstance(item, Event) else item))
-        return fresh
+        if not known and len(set(ids)) == len(ids):  # the usual case, without a step a row
+            fresh = [
+                _row(item, id_) if isinstance(item, Event) else item
+                for id_, item in zip(ids, batch, strict=True)
+            ]
+        else:
+            fresh, kept = [], []
+            for id_, key, item in zip(ids, keys, batch, strict=True):
+                if id_ not in known:
+                    known.add(id_)
+                    fresh.append(_row(item, id_) if isinstance(item, Event) else item)
+                    kept.append(key)
+            keys = kept
+        if written is not None:
+            written.add(keys)
+        return fresh, keys
 
     def _known_ids(self, keys: list[int]) -> set[bytes]:
-        """The ids in the log whose keys are among `keys`."""
-        known: set[bytes] = set()
+        """The ids in the log whose keys are among `keys`.
+
+        The keys are looked up in their index alone first: most are not in the log, and the id
+        of one that is must be read from its row, which may be anywhere in the file.
+        """
+        present = self._lookup("SELECT key FROM events WHERE key IN ({})", keys)
+        return {bytes(id_) for id_ in self._lookup("SELECT id FROM events WHERE key IN ({})", present)}
+
+    def _lookup(self, query: str, keys: list[int]) -> list[Any]:
+        """The first column of what `query` finds for `keys`, asked for a chunk of keys at a time."""
+        found: list[Any] = []
         for start in range(0, len(keys), _LOOKUP_CHUNK):
             chunk = keys[start : start + _LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            cursor = self._db.execute(f"SELECT id FROM events WHERE key IN ({marks})", chunk)
-            known.update(bytes(row[0]) for row in cursor)
-        return known
+            found.extend(row[0] for row in self._db.execute(query.format(",".join("?" * len(chunk))), chunk))
+        return found
 
 
 class _Written:
@@ -333,9 +354,11 @@ class _Written:
         bits = self._bits
         return [key for key in keys if bits[key >> 3 & _WRITTEN_MASK] & 1 << (key & 7)]
 
-    def add(self, key: int) -> None:
-        """Mark `key` written."""
-        self._bits[key >> 3 & _WRITTEN_MASK] |= 1 << (key & 7)
+    def add(self, keys: list[int]) -> None:
+        """Mark `keys` written."""
+        bits = self._bits
+        for key in keys:
+            bits[key >> 3 & _WRITTEN_MASK] |= 1 << (key & 7)
 
 
 def _batches(items: Iterable[Event | Restored | RestoredBlock]) -> Iterator[Sequence[Event | RestoredRow]]:

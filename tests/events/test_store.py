@@ -135,6 +135,14 @@ class LogContract:
         assert (result.found, result.new, result.present) == (5, 2, 3)
         assert [entry.event for entry in log.entries()] == [a, b]
 
+    def test_ids_that_share_a_key(self, log: Log, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Distinct ids under one index key are each appended once: the full id decides."""
+        monkeypatch.setattr("events.store.id_keys", lambda ids: [7] * len(ids))
+        assert log.append(numbered(4)).new == 4
+        result = log.append(numbered(6))
+        assert (result.new, result.present) == (2, 4)
+        assert [entry.event for entry in log.entries()] == numbered(6)
+
     def test_only_new_events_are_added(self, log: Log) -> None:
         """An append that overlaps the log adds only the new events, at the end, in order."""
         log.append(numbered(3))
