@@ -49,9 +49,9 @@ def sniff(document: Document) -> bool:
 
 def read(document: Document) -> Iterator[Item]:
     """The entries of each block of lines, in order; a line that is not an entry is a BAD notice."""
-    workers = os.cpu_count() or 1
+    workers = (os.cpu_count() or 1) - 1  # this process appends, on a core of its own
     small = document.size is not None and document.size < PARALLEL_FROM_BYTES
-    if small or workers < 2:
+    if small or workers < 1:
         checked: Iterator[Checked] = map(restore_block, document.blocks())
     else:
         checked = _in_workers(document, workers)
