@@ -183,7 +183,7 @@ def _one_of(members: type[Kind] | type[Precision]) -> str:
 
 _HEX = "[0-9a-f]{64}"
 _TIME = "[0-9:.T-]++Z"
-_EXPORTED = re.compile(
+EXPORTED_LINE = re.compile(
     rf'\{{"hash":"{_HEX}","id":"(?P<id>{_HEX})","kind":"(?P<kind>{_one_of(Kind)})",'
     rf'"occurred_at":"(?P<occurred>{_TIME})","precision":"(?P<precision>{_one_of(Precision)})",'
     rf'"prev":"{_HEX}","recorded_at":"(?P<recorded>{_TIME})","seq":[1-9][0-9]*+,'
@@ -196,13 +196,13 @@ field by field, which also says what is wrong with it. `_exported_row` takes its
 
 def restore_row(line: str) -> RestoredRow:
     """An export line read back and checked, as a row; CodecError says what is wrong with it."""
-    exported = _EXPORTED.fullmatch(line)
+    exported = EXPORTED_LINE.fullmatch(line)
     row = None if exported is None else _exported_row(exported)
-    return _decoded_row(line) if row is None else row
+    return decoded_row(line) if row is None else row
 
 
 def _exported_row(line: re.Match[str]) -> RestoredRow | None:
-    """The row of a line `_EXPORTED` matched, or None to leave it to `_decoded_row`, for a time
+    """The row of a line `EXPORTED_LINE` matched, or None to leave it to `decoded_row`, for a time
     that does not parse, a post without a native id, or an id that does not match the content."""
     claimed, kind_name, occurred, precision, recorded, body, native_id, platform, path = line.groups()
     if native_id == "null":
@@ -219,7 +219,7 @@ def _exported_row(line: re.Match[str]) -> RestoredRow | None:
     return id_, kind, occurred_us, _NAMES[precision], recorded_us, body, json_text(path)
 
 
-def _decoded_row(line: str) -> RestoredRow:
+def decoded_row(line: str) -> RestoredRow:
     """`restore_row` of any line: decoded, then checked field by field."""
     try:
         record = json.loads(line)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from events.codec import CodecError, event_id, export_line, post_body
 from events.model import Author, Event, Precision, to_micros
-from events.readback import _EXPORTED, _decoded_row, restore_line, restore_row
+from events.readback import EXPORTED_LINE, decoded_row, restore_line, restore_row
 from tests.conftest import DAY, events, make_event, make_post, moments
 from tests.events.test_codec import entry, hashes
 
@@ -296,7 +296,7 @@ _EDITS = st.sampled_from(
 def _same_reading(line: str) -> None:
     """restore_row of `line` does exactly what the field-by-field reading does."""
     try:
-        expected = _decoded_row(line)
+        expected = decoded_row(line)
     except CodecError as exc:
         with pytest.raises(CodecError) as raised:
             restore_row(line)
@@ -315,7 +315,7 @@ class TestExportedLines:
     ) -> None:
         """Every exported line without a \\u escape is matched, and reads as the decoding reads it."""
         line = export_line(entry(event, seq, prev, recorded_at))
-        assert (_EXPORTED.fullmatch(line) is not None) == ("\\u" not in line)
+        assert (EXPORTED_LINE.fullmatch(line) is not None) == ("\\u" not in line)
         _same_reading(line)
 
     @settings(max_examples=500)
@@ -364,7 +364,7 @@ class TestExportedLines:
     def test_a_line_almost_as_exported_reads_as_the_decoding_reads_it(self, old: str, new: str) -> None:
         """Values the model refuses, or JSON it cannot decode, are refused with the decoding's words."""
         line = export_line(entry(make_event(post_id="808")))
-        assert _EXPORTED.fullmatch(line) is not None
+        assert EXPORTED_LINE.fullmatch(line) is not None
         assert old in line
         _same_reading(line.replace(old, new, 1))
 
@@ -392,7 +392,7 @@ class TestExportedLines:
 
     def test_the_row_takes_the_groups_in_their_order(self) -> None:
         """The pattern's groups come in the order in which `_exported_row` unpacks them."""
-        assert list(_EXPORTED.groupindex) == [
+        assert list(EXPORTED_LINE.groupindex) == [
             "id",
             "kind",
             "occurred",
