@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
             ("ingest CPU a post: workers", f"{workers_us:.1f} µs", "check the lines"),
             ("peak memory: main process", f"{peak_mb:,.0f} MB", "the one that appends"),
             (
-                f"peak memory: {workers} workers, at most",
+                f"peak memory: checking workers ({workers}), each at most",
                 f"{workers} x {worker_mb:,.0f} MB",
                 "checking lines",
             ),
