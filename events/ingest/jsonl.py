@@ -10,16 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from collections.abc import Iterable, Iterator
 
 from events.codec import CodecError
 from events.errors import InputError
 from events.ingest.base import Item, Level, Notice
 from events.ingest.document import Block, Document, Span
+from events.ingest.workers import WorkerLost, in_order
 from events.readback import RestoredBlock, RestoredRow, restore_row
 
 name = "jsonl"
@@ -95,53 +92,25 @@ def _restore_piece(piece: Block | Span) -> tuple[Checked, int]:
     return restore_block(block), block.data.count(b"\n") + 1
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; the parent stops the ingest, the workers just end.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _in_workers(document: Document, workers: int) -> Iterator[Checked]:
     """The document checked by `workers` processes, a piece each at a time, in input order.
 
     A plain file is handed out as spans, which the workers read themselves; other inputs as
     blocks read here. Lines in a span are numbered from 1, so they are renumbered here.
     """
-    pieces: Iterator[Block | Span] = document.spans() if document.path is not None else document.blocks()
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts)
-    pending: deque[tuple[Future[tuple[Checked, int]], bool]] = deque()
+    pieces: Iterable[Block | Span] = document.spans() if document.path is not None else document.blocks()
+    relative = document.path is not None
     before = 0  # lines before the piece whose result comes next
 
     def shifted(error: InputError, shift: int) -> InputError:
         return InputError(error.path, error.message, None if error.line is None else error.line + shift)
 
-    def take() -> Checked:
-        nonlocal before
-        future, relative = pending.popleft()
-        shift = before if relative else 0
-        try:
-            (rows, bad, unreadable), count = future.result()
-        except InputError as exc:
-            raise shifted(exc, shift) from None
-        before += count
-        bad = [(number + shift, message) for number, message in bad]
-        return rows, bad, None if unreadable is None else shifted(unreadable, shift)
-
+    checked = in_order(_restore_piece, pieces, workers=workers, ahead=AHEAD)
     try:
-        cut_short: InputError | None = None
-        while True:
-            try:
-                piece = next(pieces)
-            except StopIteration:
-                break
-            except InputError as exc:  # cutting the input (a line too long): after what came before
-                cut_short = exc
-                break
-            pending.append((pool.submit(_restore_piece, piece), isinstance(piece, Span)))
-            if len(pending) >= workers * AHEAD:
-                yield take()
-        while pending:
-            yield take()
-        if cut_short is not None:
-            raise cut_short
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for (rows, bad, unreadable), count in checked:
+            shift = before if relative else 0
+            before += count
+            told = [(number + shift, message) for number, message in bad]
+            yield rows, told, None if unreadable is None else shifted(unreadable, shift)
+    except WorkerLost as exc:
+        raise InputError(document.name, f"could not be checked: {exc}") from None

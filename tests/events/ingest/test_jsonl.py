@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from events.codec import event_id, post_body
 from events.errors import InputError
 from events.ingest import document, jsonl
 from events.ingest.base import Item, Level, Notice
-from events.ingest.document import Document, from_text
+from events.ingest.document import Block, Document, Span, from_text
 from events.model import Event, to_micros
 from events.readback import Restored, RestoredBlock
 from events.store import Log
@@ -49,7 +51,7 @@ def read_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonl, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(document, "SNIFF_BYTES", 100)
     monkeypatch.setattr(document, "_CHUNK", 100)
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr("os.cpu_count", lambda: 3)  # two workers: pieces go round
 
 
 class TestSniff:
@@ -162,6 +164,27 @@ class TestWorkers:
         with pytest.raises(InputError, match="not UTF-8") as raised:
             list(jsonl.read(Document.open(str(path))))
         assert (raised.value.path, raised.value.line) == (str(path), 10)
+
+
+def die_at_the_second_piece(piece: Block | Span) -> object:
+    """A worker's task that kills its own process at the second span, as the OOM killer would."""
+    if isinstance(piece, Span) and piece.start > 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return jsonl._restore_piece(piece)
+
+
+def test_a_killed_worker_is_one_line_not_a_hang(
+    exported: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed while checking ends the read with an InputError saying so (it used to hang)."""
+    read_in_workers(monkeypatch)
+    monkeypatch.setattr(jsonl, "_restore_piece", die_at_the_second_piece)
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(exported * 3) + "\n")
+    with pytest.raises(
+        InputError, match=r"could not be checked: .* ended unexpectedly \(killed by signal 9\)"
+    ):
+        list(jsonl.read(Document.open(str(path))))
 
 
 @pytest.mark.parametrize("workers", [False, True], ids=["in process", "in workers"])
