@@ -42,10 +42,11 @@ def in_order(
     raised here in its piece's turn; an exception from `pieces` after the results of the pieces
     before it; a worker that dies is a WorkerLost. Closing the iterator stops the workers.
     """
-    crew = [_Worker(work) for _ in range(workers)]
+    crew: list[_Worker[Piece, Result]] = []
     pending: deque[_Worker[Piece, Result]] = deque()
     failed: list[Exception] = []
     try:
+        crew.extend(_Worker(work) for _ in range(workers))  # those started are stopped, whatever fails
         for count, piece in enumerate(_until_failure(pieces, failed)):
             worker = crew[count % workers]
             worker.give(piece)
