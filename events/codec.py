@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -194,9 +195,13 @@ def _raw_checker(cls: type) -> Callable[[dict[str, Any]], bool]:
 _check_raw_post = _raw_checker(Post)
 
 
-_CHARACTERS = r'[^"\\\x00-\x1f\ud800-\udfff]*+(?:\\["\\/bfnrt][^"\\\x00-\x1f\ud800-\udfff]*+)*+'
-"""The inside of a JSON string that json.loads reads, less any \\u escape (and any lone surrogate):
-so the text it stands for has no lone surrogate either."""
+_CHARACTERS = r'[^"\\\x00-\x1f\ud800-\udfff]*+(?:\\["\\bfnrt][^"\\\x00-\x1f\ud800-\udfff]*+)*+'
+"""The inside of a JSON string as canonical_json writes it, less any \\u escape (and any lone
+surrogate): so the text it stands for has no lone surrogate either, and it has one spelling."""
+_MOST_DIGITS = sys.get_int_max_str_digits() or 1_000_000_000
+"""Beyond this many digits json.loads refuses a number (Python's limit on int conversion)."""
+POSITIVE_INTEGER = f"[1-9][0-9]{{0,{_MOST_DIGITS - 1}}}+"
+"""An integer above 0 as canonical JSON writes it, and short enough for json.loads."""
 _STRING = f'"{_CHARACTERS}"'
 _NON_EMPTY = f'"(?!"){_CHARACTERS}"'
 _RULE_PATTERNS: dict[object, str] = {
@@ -205,7 +210,7 @@ _RULE_PATTERNS: dict[object, str] = {
     string: _STRING,
     text_value: _STRING,
     str_list: rf"\[(?:{_STRING}(?:,{_STRING})*+)?\]",
-    optional_int: "(?:null|-?(?:0|[1-9][0-9]*+))",
+    optional_int: f"(?:null|0|-?{POSITIVE_INTEGER})",
 }
 """Each rule of the model's fields, as the JSON values that satisfy it."""
 
@@ -213,8 +218,9 @@ _RULE_PATTERNS: dict[object, str] = {
 def canonical_pattern(cls: type, groups: Mapping[str, str] | None = None, *, _prefix: str = "") -> str:
     """A regular expression for the canonical JSON (`canonical_json`) of any valid `cls`.
 
-    It matches every field in sorted order, no other key, and each value in a spelling that its
-    rule accepts, so text it matches is a `cls` that `check_post` accepts, in the stored shape.
+    It matches every field in sorted order, no other key, and each value in the one spelling
+    canonical_json gives it, so text it matches is a `cls` that `check_post` accepts, in the
+    stored shape, and is its own canonical JSON.
     It is stricter than the model: a string with a \\u escape, say, is left to the general
     reading. `groups` maps dotted field names ("source.path") to the names of groups that
     capture their JSON values. A rule it cannot spell is a TypeError, at import.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from attrs import frozen
 
 from events.codec import (
+    POSITIVE_INTEGER,
     CodecError,
     canonical_json,
     canonical_pattern,
@@ -186,7 +188,7 @@ _TIME = "[0-9:.T-]++Z"
 EXPORTED_LINE = re.compile(
     rf'\{{"hash":"{_HEX}","id":"(?P<id>{_HEX})","kind":"(?P<kind>{_one_of(Kind)})",'
     rf'"occurred_at":"(?P<occurred>{_TIME})","precision":"(?P<precision>{_one_of(Precision)})",'
-    rf'"prev":"{_HEX}","recorded_at":"(?P<recorded>{_TIME})","seq":[1-9][0-9]*+,'
+    rf'"prev":"{_HEX}","recorded_at":"(?P<recorded>{_TIME})","seq":{POSITIVE_INTEGER},'
     rf'"post":(?P<body>{canonical_pattern(Post, _POST_GROUPS)})\}}[ \t\r\n]*+'
 )
 """A line exactly as `replay log export` writes one, with a post that has every field and is
@@ -225,6 +227,8 @@ def decoded_row(line: str) -> RestoredRow:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise CodecError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except ValueError:  # the only other: a number longer than Python converts to an int
+        raise CodecError(f"a number has more than {sys.get_int_max_str_digits():,} digits") from None
     except RecursionError:
         raise CodecError("JSON nested too deeply") from None
     if not isinstance(record, dict):

@@ -390,6 +390,29 @@ class TestExportedLines:
             edited.replace('"id":"' + event_id(make_event(post_id="808")), '"id":"' + _id_of(edited))
         )
 
+    @pytest.mark.parametrize(
+        ("old", "new"),
+        [
+            pytest.param('"text":"Save #Aleppo now"', '"text":"Save \\/ #Aleppo now"', id="escaped slash"),
+            pytest.param('"line":1', '"line":-0', id="minus zero"),
+        ],
+    )
+    def test_a_body_in_another_spelling_is_stored_as_the_decoding_stores_it(self, old: str, new: str) -> None:
+        """A valid body spelled otherwise than canonically gives the decoding's body, even when a
+        "post" among its values makes the decoding write the body anew."""
+        line = export_line(entry(make_event(post_id="808", hashtags=("post",))))
+        _same_reading(line.replace(old, new, 1))
+
+    @pytest.mark.parametrize("field", ['"seq":1', '"line":1'])
+    def test_a_number_too_long_for_python_is_a_codec_error(self, field: str) -> None:
+        """A number of more digits than Python converts is one CodecError line, both ways."""
+        line = export_line(entry(make_event(post_id="808")))
+        name = field.split(":", maxsplit=1)[0]
+        edited = line.replace(field, f"{name}:{'1' * 5000}", 1)
+        with pytest.raises(CodecError, match=r"^a number has more than 4,300 digits$"):
+            restore_row(edited)
+        _same_reading(edited)
+
     def test_the_row_takes_the_groups_in_their_order(self) -> None:
         """The pattern's groups come in the order in which `_exported_row` unpacks them."""
         assert list(EXPORTED_LINE.groupindex) == [
