@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 
 from events.codec import CodecError
 from events.errors import InputError
@@ -53,12 +53,16 @@ def read(document: Document) -> Iterator[Item]:
         checked: Iterator[Checked] = map(restore_block, document.blocks())
     else:
         checked = _in_workers(document, workers)
-    for rows, bad, unreadable in checked:
-        yield RestoredBlock(rows)
-        for number, message in bad:
-            yield Notice(level=Level.BAD, path=document.name, line=number, message=message)
-        if unreadable is not None:
-            raise unreadable  # after what the lines before it said, so the first problem comes first
+    try:
+        for rows, bad, unreadable in checked:
+            yield RestoredBlock(rows)
+            for number, message in bad:
+                yield Notice(level=Level.BAD, path=document.name, line=number, message=message)
+            if unreadable is not None:
+                raise unreadable  # after what the lines before it said: the first problem first
+    finally:
+        if isinstance(checked, Generator):
+            checked.close()  # the workers end now, not when the error's traceback is collected
 
 
 Checked = tuple[list[RestoredRow], list[tuple[int, str]], InputError | None]

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import pickle
 import queue
 import signal
 import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from multiprocessing import get_context
+from multiprocessing import get_context, resource_tracker
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -78,6 +79,7 @@ class _Worker(Generic[Piece, Result]):
         tasks, self._tasks = context.Pipe(duplex=False)
         self._results, results = context.Pipe(duplex=False)
         self._process = context.Process(target=_serve, args=(work, tasks, results), daemon=True)
+        resource_tracker.ensure_running()  # it unblocks Ctrl-C when it starts: not in the block below
         with _interrupts_blocked():
             self._process.start()
         tasks.close()  # the worker's ends stay with the worker alone
@@ -145,21 +147,34 @@ def _serve(work: Callable[[Any], Any], tasks: Connection, results: Connection) -
     inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
     threading.Thread(target=_receive, args=(tasks, inbox), daemon=True).start()
     while (piece := inbox.get()) is not _END:
-        try:
-            outcome = (True, work(piece))
-        except Exception as exc:
-            outcome = (False, _carried(exc))
+        if isinstance(piece, _Unreceived):
+            outcome: tuple[bool, Any] = (
+                False,
+                WorkerLost(f"a worker process could not take a piece: {piece}"),
+            )
+        else:
+            try:
+                outcome = (True, work(piece))
+            except Exception as exc:
+                outcome = (False, _carried(exc))
         try:
             results.send(outcome)
         except OSError:  # the parent has gone, or stopped listening
             return
-        except Exception as exc:  # a result or an exception that cannot be pickled
+        except Exception as exc:  # a result that cannot be pickled
             results.send((False, RuntimeError(_told(exc))))
+        if isinstance(piece, _Unreceived):
+            return
 
 
 def _carried(exc: Exception) -> Exception:
-    """`exc` with a note of where it was raised in the worker, whose traceback does not travel."""
+    """`exc` with a note of where it was raised in the worker, whose traceback does not travel;
+    or, if it would not arrive as it is (it cannot be pickled, or unpickled), its words."""
     exc.add_note(f"raised in a worker process:\n{_told(exc)}")
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(_told(exc))
     return exc
 
 
@@ -186,9 +201,16 @@ def _keep_freed_memory() -> None:
     mallopt(_M_MMAP_THRESHOLD, 32 * 1024 * 1024)
 
 
+class _Unreceived(str):
+    """What went wrong taking a piece off the pipe (memory ran out, say): the worker's last."""
+
+
 def _receive(tasks: Connection, inbox: queue.SimpleQueue[Any]) -> None:
+    """Put each piece that comes into `inbox`, then _END; a failure to take one ends the pieces."""
     try:
         while True:
             inbox.put(tasks.recv())
     except (EOFError, OSError):
         inbox.put(_END)
+    except BaseException as exc:
+        inbox.put(_Unreceived(repr(exc)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
 import os
 import signal
 from datetime import UTC, datetime, timedelta
@@ -171,6 +172,19 @@ def die_at_the_second_piece(piece: Block | Span) -> object:
     if isinstance(piece, Span) and piece.start > 0:
         os.kill(os.getpid(), signal.SIGKILL)
     return jsonl._restore_piece(piece)
+
+
+def test_workers_end_with_the_error_that_ends_the_read(
+    exported: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line that is not text ends the read, and the workers with it, not when the error is collected."""
+    read_in_workers(monkeypatch)
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(("\n".join(exported) + "\n").encode() * 3 + b'{"caf\xe9"}\n')
+    with pytest.raises(InputError, match="not UTF-8") as raised:
+        list(jsonl.read(Document.open(str(path))))
+    assert raised.value.__traceback__ is not None  # the traceback, and what it holds, is kept
+    assert multiprocessing.active_children() == []
 
 
 def test_a_killed_worker_is_one_line_not_a_hang(

@@ -41,6 +41,29 @@ def interrupts(_: int) -> tuple[bool, bool]:
     return blocked, signal.getsignal(signal.SIGINT) == signal.SIG_IGN
 
 
+class Unreadable:
+    """A piece that pickles, but that the worker cannot unpickle (as when its memory runs out)."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return (_refuse, ())
+
+
+def _refuse() -> None:
+    raise MemoryError
+
+
+class NeedsTwo(Exception):
+    """An exception that pickles but does not unpickle: its __init__ takes two arguments."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")
+
+
+def raise_needs_two(_: int) -> int:
+    """Raises an exception that cannot travel as it is."""
+    raise NeedsTwo("no", "way")
+
+
 def pid(_: int) -> int:
     """The worker's process id."""
     return os.getpid()
@@ -85,6 +108,51 @@ def test_a_killed_worker_is_an_error_not_a_hang() -> None:
 def test_workers_never_see_ctrl_c() -> None:
     """Ctrl-C is blocked from a worker's first instruction, and ignored once it runs."""
     assert set(in_order(interrupts, range(2), workers=2, ahead=1)) == {(True, True)}
+
+
+def test_a_piece_the_worker_cannot_take_is_an_error_not_a_hang() -> None:
+    """A piece that fails to arrive (memory runs out unpickling it) ends the iteration with WorkerLost."""
+    code = (
+        "from events.ingest.workers import WorkerLost, in_order\n"
+        "from tests.events.ingest.test_workers import Unreadable, pid\n"
+        "if __name__ == '__main__':\n"
+        "    try:\n"
+        "        list(in_order(pid, [1, Unreadable(), 3], workers=1, ahead=1))\n"
+        "    except WorkerLost as exc:\n"
+        "        print(exc)\n"
+    )
+    assert "could not take a piece: MemoryError()" in _run(code)
+
+
+def test_an_exception_that_cannot_travel_arrives_as_its_words() -> None:
+    """An exception the parent could not unpickle comes back as a RuntimeError that tells it."""
+    with pytest.raises(RuntimeError, match="NeedsTwo: no way"):
+        list(in_order(raise_needs_two, range(2), workers=1, ahead=1))
+
+
+def test_the_first_worker_of_a_process_never_sees_ctrl_c() -> None:
+    """Ctrl-C is blocked in a process's very first worker too (whose start also starts
+    multiprocessing's resource tracker, which unblocks it in the starting thread)."""
+    code = (
+        "from events.ingest.workers import in_order\n"
+        "from tests.events.ingest.test_workers import interrupts\n"
+        "if __name__ == '__main__':\n"
+        "    print(list(in_order(interrupts, range(2), workers=2, ahead=1)))\n"
+    )
+    assert _run(code).strip() == "[(True, True), (True, True)]"
+
+
+def _run(code: str) -> str:
+    """What `code` prints, run as the main module of a fresh Python that can import the tests."""
+    root = str(Path(__file__).parents[3])
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {root!r})\n{code}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
 
 
 def test_closing_early_stops_the_workers() -> None:
