@@ -18,10 +18,11 @@ from events.errors import EventsError
 from events.ingest.driver import Report, ingest
 from events.ingest.formats import names as format_names
 from events.store import Log
+from replay.launch import EXIT_INTERRUPTED
 from replay.lines import one_line
 from replay.timespec import TimeSpecError, parse_moment
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROGRESS_AFTER_BYTES = 4 * 1024 * 1024  # smaller inputs finish before a bar would be read
 
 
@@ -369,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (also used as the console script)."""
+    """Run the command line; returns the exit code (`replay.launch` runs it as the command)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
